@@ -1,0 +1,60 @@
+import { SPLICE_FLAGS, type SpliceFlagName } from '../src/analysis/values.js';
+import { callRelated, quoteList, throughPhrase } from '../src/messages.js';
+import type { Rule } from '../src/rule.js';
+
+const NO_EFFECT_ON_VMSPLICE: SpliceFlagName[] = ['SPLICE_F_MOVE', 'SPLICE_F_MORE'];
+
+export const ineffectiveFlag: Rule = {
+  id: 'ineffective-flag',
+  meta: {
+    title: 'Splice flag with no effect on vmsplice',
+    level: 'note',
+    precision: 'high',
+    tags: ['maintainability', 'correctness'],
+    enabledByDefault: true,
+  },
+  docs: {
+    summary:
+      'Reports vmsplice() calls whose flags must or may include SPLICE_F_MOVE or SPLICE_F_MORE. vmsplice ignores both; ' +
+      'their presence suggests the author expects a zero-copy move or a batching hint that never happens.',
+    why: [
+      'The vmsplice(2) manual page lists SPLICE_F_MOVE as "Unused for vmsplice()" and SPLICE_F_MORE as "Currently has ' +
+        'no effect for vmsplice()". Since Linux 2.6.21 even splice(2) treats SPLICE_F_MOVE as "a no-op (but is still ' +
+        'permitted)" (commit 485ddb4b9741, "splice: dont steal"); only FUSE still moves pages.',
+      '',
+      'Readers of the code believe pages are moved, not shared, and reason wrongly about when the buffer may be reused.',
+    ].join('\n'),
+    example: [
+      'struct iovec v = { buf, len };',
+      'vmsplice(p[1], &v, 1, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);  /* ineffective-flag */',
+    ].join('\n'),
+    useInstead: ['```c', 'vmsplice(p[1], &v, 1, SPLICE_F_NONBLOCK);', '```'].join('\n'),
+    limits: [
+      '- Only vmsplice() calls are checked; splice() and tee() flags are not yet.',
+      '- Flags are evaluated as for `splice-f-gift`; unknown values are not reported.',
+    ].join('\n'),
+    references: [
+      { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
+      { title: 'splice(2)', url: 'https://man7.org/linux/man-pages/man2/splice.2.html' },
+    ],
+  },
+  check(facts, report) {
+    for (const fact of facts.vmsplice) {
+      const flags = fact.flags;
+      if (!flags) continue;
+      const hits = NO_EFFECT_ON_VMSPLICE.map((name) => ({ name, bit: SPLICE_FLAGS[name], state: flags.state(SPLICE_FLAGS[name]) }))
+        .filter((h) => h.state === 'must' || h.state === 'may');
+      if (!hits.length) continue;
+      const state = hits.every((h) => h.state === 'must') ? 'must' : 'may';
+      const origins = hits.map((h) => ({ name: h.name, ...flags.origin(h.bit) }));
+      const placed = origins.find((o) => o.setAt);
+      const names = quoteList(hits.map((h) => h.name));
+      const verb = hits.length > 1 ? 'have' : 'has';
+      report({
+        message: `vmsplice() flags ${state} include ${names}, which ${verb} no effect on vmsplice()${throughPhrase(fact, origins.flatMap((o) => o.via))}.`,
+        location: fact.location,
+        related: callRelated(fact, placed?.setAt ?? null, placed?.name ?? hits[0].name),
+      });
+    }
+  },
+};

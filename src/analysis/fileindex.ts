@@ -1,0 +1,409 @@
+import type { SyntaxNode, Tree } from '../parse.js';
+import { declaredName, parameterNames, parseFragment, type Fragment } from './syntax.js';
+
+/**
+ * Everything about one file that later questions need, gathered in a single
+ * walk of its tree: functions and their scopes, macros, enumerators, globals,
+ * and every assignment indexed by the variable or field it writes.
+ */
+
+export type DefOp = 'init' | '=' | '|=' | '&=' | '^=' | 'opaque';
+
+export interface Def {
+  op: DefOp;
+  /** The assigned value; null for writes without one (++, &x passed away). Opaque writes into part of x keep it. */
+  value: SyntaxNode | null;
+  /** The assignment or declarator node: its position orders and places the def. */
+  node: SyntaxNode;
+  scope: Scope;
+  /** For field writes: the variable whose member is written (`opts.f`), or null when written through a pointer. */
+  base?: string | null;
+}
+
+export interface Scope {
+  kind: 'function' | 'region' | 'file';
+  /** function_definition, or the top-level ERROR node standing in for a function the parser lost. */
+  node: SyntaxNode | null;
+  name: string | null;
+  params: string[];
+  /** Names declared inside: parameters and local declarations. */
+  locals: Set<string>;
+  /** Locals declared as something other than a function (shadowing a callee name). */
+  nonFunctionLocals: Set<string>;
+  defs: Map<string, Def[]>;
+  /** Locals declared static: their value persists across calls like a global's. */
+  staticLocals: Set<string>;
+}
+
+export interface MacroDef {
+  name: string;
+  /** null for object-like macros. */
+  params: string[] | null;
+  variadic: boolean;
+  body: string;
+  node: SyntaxNode;
+  /** Lazily parsed body. */
+  fragment(): Fragment | null;
+}
+
+export interface GlobalVar {
+  name: string;
+  extern: boolean;
+  initialized: boolean;
+  node: SyntaxNode;
+}
+
+export interface CallNode {
+  /** call_expression in the file's tree. */
+  node: SyntaxNode;
+  callee: string;
+  scope: Scope;
+}
+
+export interface FileIndex {
+  text: string;
+  tree: Tree;
+  fileScope: Scope;
+  scopes: Scope[];
+  functions: Map<string, { node: SyntaxNode; scope: Scope }>;
+  macros: Map<string, MacroDef[]>;
+  enumerators: Map<string, SyntaxNode | null>;
+  globals: Map<string, GlobalVar>;
+  /** Names declared at file scope as variables (not functions). */
+  globalDefs: Map<string, Def[]>;
+  /** Writes to struct fields, by field name: `x.f = v`, `p->f |= v`, `{ .f = v }`. */
+  fieldDefs: Map<string, Def[]>;
+  calls: CallNode[];
+  /** Identifiers used in code, by name (for object-like macro uses). */
+  identifierUses: Map<string, SyntaxNode[]>;
+  scopeOf(node: SyntaxNode): Scope;
+}
+
+const COMPOUND_OPS: Record<string, DefOp> = { '=': '=', '|=': '|=', '&=': '&=', '^=': '^=' };
+
+function newScope(kind: Scope['kind'], node: SyntaxNode | null, name: string | null, params: string[]): Scope {
+  return {
+    kind,
+    node,
+    name,
+    params,
+    locals: new Set(params.filter(Boolean)),
+    nonFunctionLocals: new Set(params.filter(Boolean)),
+    defs: new Map(),
+    staticLocals: new Set(),
+  };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The variable an lvalue writes: `x`, `x.f`, `x[i]`, `*x` all write storage named by x. */
+function lvalueBase(node: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = node;
+  while (n) {
+    if (n.type === 'identifier') return n;
+    if (n.type === 'parenthesized_expression' || n.type === 'cast_expression') n = n.namedChildren[n.namedChildCount - 1] ?? null;
+    else if (n.type === 'field_expression') n = n.childForFieldName('argument');
+    else if (n.type === 'subscript_expression') n = n.childForFieldName('argument');
+    else if (n.type === 'pointer_expression') n = n.childForFieldName('argument');
+    else return null;
+  }
+  return null;
+}
+
+function macroFromNode(node: SyntaxNode): MacroDef | null {
+  const name = node.childForFieldName('name')?.text;
+  if (!name) return null;
+  const value = node.childForFieldName('value');
+  let params: string[] | null = null;
+  let variadic = false;
+  if (node.type === 'preproc_function_def') {
+    params = [];
+    for (const p of node.childForFieldName('parameters')?.children ?? []) {
+      if (p.type === 'identifier') params.push(p.text);
+      else if (p.type === '...') variadic = true;
+    }
+  }
+  const body = value?.text ?? '';
+  let cached: Fragment | null | undefined;
+  return {
+    name,
+    params,
+    variadic,
+    body,
+    node,
+    fragment() {
+      if (cached === undefined) {
+        cached = value && body.trim()
+          ? parseFragment(body, { row: value.startPosition.row, column: value.startPosition.column, index: value.startIndex })
+          : null;
+      }
+      return cached;
+    },
+  };
+}
+
+export function buildFileIndex(text: string, tree: Tree): FileIndex {
+  const fileScope = newScope('file', tree.rootNode, null, []);
+  const scopes: Scope[] = [];
+  const functions = new Map<string, { node: SyntaxNode; scope: Scope }>();
+  const macros = new Map<string, MacroDef[]>();
+  const enumerators = new Map<string, SyntaxNode | null>();
+  const globals = new Map<string, GlobalVar>();
+  const globalDefs = new Map<string, Def[]>();
+  const fieldDefs = new Map<string, Def[]>();
+  const calls: CallNode[] = [];
+  const identifierUses = new Map<string, SyntaxNode[]>();
+  // Scope boundaries by start index, for scopeOf().
+  const ranges: { start: number; end: number; scope: Scope }[] = [];
+
+  const addDef = (scope: Scope, nameNode: SyntaxNode, def: Omit<Def, 'scope'>): void => {
+    const name = nameNode.text;
+    const target = scope.locals.has(name) ? scope : fileScope;
+    const d: Def = { ...def, scope: target };
+    if (target === fileScope) push(globalDefs, name, d);
+    else push(scope.defs, name, d);
+  };
+
+  const visitDeclaration = (decl: SyntaxNode, scope: Scope): void => {
+    const storage = decl.namedChildren.filter((c) => c.type === 'storage_class_specifier').map((c) => c.text);
+    for (const d of decl.namedChildren) {
+      if (d.type === 'init_declarator' || d.type.endsWith('declarator') || d.type === 'identifier') {
+        if (d === decl.childForFieldName('type')) continue;
+        const target = d.type === 'init_declarator' ? d.childForFieldName('declarator') : d;
+        const dn = declaredName(target);
+        if (!dn) continue;
+        const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+        if (scope === fileScope) {
+          if (dn.isFunction) continue;
+          globals.set(dn.name, {
+            name: dn.name,
+            extern: storage.includes('extern') && !value,
+            initialized: !!value,
+            node: dn.node,
+          });
+          if (value) push(globalDefs, dn.name, { op: 'init', value, node: d, scope: fileScope });
+        } else {
+          scope.locals.add(dn.name);
+          if (!dn.isFunction) scope.nonFunctionLocals.add(dn.name);
+          if (storage.includes('static')) scope.staticLocals.add(dn.name);
+          if (value) push(scope.defs, dn.name, { op: 'init', value, node: d, scope });
+        }
+      }
+    }
+  };
+
+  const recordWrite = (left: SyntaxNode, op: DefOp, value: SyntaxNode | null, node: SyntaxNode, scope: Scope): void => {
+    const l = unwrap(left);
+    if (l.type === 'identifier') {
+      addDef(scope, l, { op, value, node });
+    } else {
+      if (l.type === 'field_expression') {
+        const field = l.childForFieldName('field')?.text;
+        if (field) push(fieldDefs, field, { op, value, node, scope, base: memberBase(l) });
+      }
+      // A write into part of x changes x in a way flag evaluation cannot follow,
+      // but the written value still tells what x is built from.
+      const base = lvalueBase(l);
+      if (base) addDef(scope, base, { op: 'opaque', value, node });
+    }
+  };
+
+  visitPruned(tree.rootNode, fileScope);
+
+  // Function bodies and lost-function regions get their own scope, so the walk
+  // prunes them and visits them with that scope.
+  function visitPruned(root: SyntaxNode, scope: Scope): void {
+    const cursor = root.walk();
+    let depth = 0;
+    for (;;) {
+      const n = cursor.currentNode;
+      let descend = true;
+      if (n.type === 'function_definition' && n !== root) {
+        const declarator = n.childForFieldName('declarator');
+        const dn = declaredName(declarator);
+        const s = newScope('function', n, dn?.name ?? null, parameterNames(declarator));
+        scopes.push(s);
+        ranges.push({ start: n.startIndex, end: n.endIndex, scope: s });
+        if (dn && !functions.has(dn.name)) functions.set(dn.name, { node: n, scope: s });
+        const body = n.childForFieldName('body');
+        if (body) visitPruned(body, s);
+        descend = false;
+      } else if (scope === fileScope && isLostFunction(n)) {
+        const s = newScope('region', n, null, []);
+        scopes.push(s);
+        ranges.push({ start: n.startIndex, end: n.endIndex, scope: s });
+        collectRegionLocals(n, s);
+        for (const c of n.children) visitPruned(c, s);
+        descend = false;
+      } else {
+        visitNode(n, scope);
+      }
+      if (descend && cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      for (;;) {
+        if (depth === 0) return;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth--;
+      }
+    }
+  }
+
+  function visitNode(n: SyntaxNode, scope: Scope): void {
+    switch (n.type) {
+      case 'preproc_def':
+      case 'preproc_function_def': {
+        const m = macroFromNode(n);
+        if (m) push(macros, m.name, m);
+        return;
+      }
+      case 'enumerator': {
+        const name = n.childForFieldName('name')?.text;
+        if (name) enumerators.set(name, n.childForFieldName('value'));
+        return;
+      }
+      case 'declaration':
+        visitDeclaration(n, scope);
+        return;
+      case 'assignment_expression': {
+        const left = n.childForFieldName('left');
+        const opText = n.childForFieldName('operator')?.text ?? n.children[1]?.text ?? '=';
+        const op = COMPOUND_OPS[opText] ?? 'opaque';
+        const value = op === 'opaque' ? null : n.childForFieldName('right');
+        if (left) recordWrite(left, op, value, n, scope);
+        return;
+      }
+      case 'update_expression': {
+        const arg = n.childForFieldName('argument');
+        if (arg) recordWrite(arg, 'opaque', null, n, scope);
+        return;
+      }
+      case 'pointer_expression': {
+        // &x handed to anything may write x (sscanf, getopt_long's flag pointer).
+        if (n.children[0]?.type === '&') {
+          const arg = n.childForFieldName('argument');
+          if (arg?.type === 'identifier') addDef(scope, arg, { op: 'opaque', value: null, node: n });
+        }
+        return;
+      }
+      case 'initializer_pair': {
+        const designator = n.childForFieldName('designator') ?? n.namedChildren[0];
+        const value = n.childForFieldName('value');
+        if (designator?.type === 'field_designator' && value) {
+          const field = designator.namedChildren[0]?.text ?? designator.text.replace(/^\./, '');
+          let decl: SyntaxNode | null = n.parent;
+          while (decl && decl.type !== 'init_declarator' && decl.type !== 'compound_literal_expression') decl = decl.parent;
+          const base = decl?.type === 'init_declarator' ? declaredName(decl.childForFieldName('declarator'))?.name ?? null : null;
+          push(fieldDefs, field, { op: 'init', value, node: n, scope, base });
+        }
+        return;
+      }
+      case 'call_expression': {
+        const fn = n.childForFieldName('function');
+        if (fn?.type === 'identifier') calls.push({ node: n, callee: fn.text, scope });
+        return;
+      }
+      case 'identifier':
+      case 'type_identifier':
+        // Names in #define, #ifdef, defined() and #undef are not uses. Type names
+        // matter only where error recovery turned a callee into one.
+        if (n.parent?.type.startsWith('preproc_')) return;
+        if (n.type === 'identifier' || n.hasError || inError(n)) push(identifierUses, n.text, n);
+        return;
+    }
+  }
+
+  ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+
+  return {
+    text,
+    tree,
+    fileScope,
+    scopes,
+    functions,
+    macros,
+    enumerators,
+    globals,
+    globalDefs,
+    fieldDefs,
+    calls,
+    identifierUses,
+    scopeOf(node: SyntaxNode): Scope {
+      let best: Scope = fileScope;
+      for (const r of ranges) {
+        if (r.start > node.startIndex) break;
+        if (node.endIndex <= r.end) best = r.scope;
+      }
+      return best;
+    },
+  };
+}
+
+const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef']);
+
+/**
+ * A top-level ERROR, or a top-level declaration the parser bent around an
+ * error (unknown macros before a function make it read the function as one),
+ * usually holds a function body.
+ */
+function isLostFunction(n: SyntaxNode): boolean {
+  if (!n.parent || !TOP_LEVEL.has(n.parent.type)) return false;
+  return n.type === 'ERROR' || (n.type === 'declaration' && n.hasError);
+}
+
+/** `a.b.c` -> 'a'; null when any step goes through a pointer (`p->c`, `a.b->c`). */
+export function memberBase(n: SyntaxNode): string | null {
+  let x: SyntaxNode | null = n;
+  while (x?.type === 'field_expression') {
+    if (x.childForFieldName('operator')?.text === '->' || x.children.some((c) => c.type === '->')) return null;
+    x = x.childForFieldName('argument');
+    while (x?.type === 'parenthesized_expression') x = x.namedChild(0);
+  }
+  return x?.type === 'identifier' ? x.text : null;
+}
+
+/** Inside an ERROR node, or inside a top-level item the parser had to bend around one. */
+export function inError(n: SyntaxNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'ERROR') return true;
+    if (p.parent?.type === 'translation_unit') return p.hasError;
+  }
+  return false;
+}
+
+function unwrap(n: SyntaxNode): SyntaxNode {
+  let x = n;
+  while (x.type === 'parenthesized_expression' && x.namedChildCount === 1) x = x.namedChild(0)!;
+  return x;
+}
+
+/**
+ * In a region the parser could not structure, declarations may survive as
+ * `declaration` nodes or as loose tokens; the declared names are what matters
+ * for telling locals from globals.
+ */
+function collectRegionLocals(region: SyntaxNode, s: Scope): void {
+  for (const d of region.descendantsOfType('declaration')) {
+    for (const c of d.namedChildren) {
+      if (c === d.childForFieldName('type')) continue;
+      const dn = declaredName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c);
+      if (dn) {
+        s.locals.add(dn.name);
+        if (!dn.isFunction) s.nonFunctionLocals.add(dn.name);
+      }
+    }
+  }
+  for (const p of region.descendantsOfType('parameter_declaration')) {
+    const dn = declaredName(p.childForFieldName('declarator'));
+    if (dn) {
+      s.locals.add(dn.name);
+      s.nonFunctionLocals.add(dn.name);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { parseC, type SyntaxNode, type Tree } from '../parse.js';
+import type { Region } from '../types.js';
+
+/**
+ * A piece of text parsed on its own (a macro body, or a call recovered from an
+ * ERROR region) whose positions map back into the file. The fragment's text is
+ * `prefix + original`, where `original` starts at `origin` in the file and keeps
+ * its line structure, so row 0 is shifted by the prefix and later rows are not.
+ */
+export interface Fragment {
+  tree: Tree;
+  prefixLength: number;
+  origin: { row: number; column: number; index: number };
+}
+
+/** A node and the fragment it belongs to (null: the file's own tree). */
+export interface NodeRef {
+  node: SyntaxNode;
+  frag: Fragment | null;
+}
+
+export const FRAGMENT_PREFIX = 'void __vmsplice_lint_fragment(void){';
+
+/** Parses `text` (found at `origin` in the file) as the body of a function. */
+export function parseFragment(text: string, origin: Fragment['origin']): Fragment {
+  // Backslash-newlines of macro bodies become plain newlines: same offsets, valid C.
+  const body = text.replace(/\\(?=\r?\n)/g, ' ');
+  const tree = parseC(`${FRAGMENT_PREFIX}${body}\n;}`);
+  return { tree, prefixLength: FRAGMENT_PREFIX.length, origin };
+}
+
+/** The statements of a fragment's wrapper function. */
+export function fragmentBody(frag: Fragment): SyntaxNode | null {
+  const fn = frag.tree.rootNode.namedChildren.find((n) => n.type === 'function_definition');
+  return fn?.childForFieldName('body') ?? null;
+}
+
+function mapPoint(p: { row: number; column: number }, frag: Fragment | null): { row: number; column: number } {
+  if (!frag) return p;
+  if (p.row === 0) return { row: frag.origin.row, column: frag.origin.column + Math.max(0, p.column - frag.prefixLength) };
+  return { row: frag.origin.row + p.row, column: p.column };
+}
+
+/** Index of a node's start in the file's text. */
+export function fileIndex(ref: NodeRef): number {
+  if (!ref.frag) return ref.node.startIndex;
+  return ref.frag.origin.index + Math.max(0, ref.node.startIndex - ref.frag.prefixLength);
+}
+
+export function regionOf(ref: NodeRef): Region {
+  const s = mapPoint(ref.node.startPosition, ref.frag);
+  const e = mapPoint(ref.node.endPosition, ref.frag);
+  return { startLine: s.row + 1, startColumn: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1 };
+}
+
+/** A node's region, or only its first token's when the node spans lines (PR annotations need every line in the diff). */
+export function compactRegionOf(ref: NodeRef, head: SyntaxNode): Region {
+  const r = regionOf(ref);
+  return r.startLine === r.endLine ? r : regionOf({ node: head, frag: ref.frag });
+}
+
+export function* descendants(node: SyntaxNode): Generator<SyntaxNode> {
+  const cursor = node.walk();
+  let depth = 0;
+  for (;;) {
+    yield cursor.currentNode;
+    if (cursor.gotoFirstChild()) {
+      depth++;
+      continue;
+    }
+    while (!cursor.gotoNextSibling()) {
+      if (depth === 0 || !cursor.gotoParent()) return;
+      depth--;
+      if (depth === 0) return;
+    }
+  }
+}
+
+export function unparen(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+  return n;
+}
+
+export function isAncestor(anc: SyntaxNode, node: SyntaxNode): boolean {
+  return anc.startIndex <= node.startIndex && node.endIndex <= anc.endIndex && anc.tree === node.tree;
+}
+
+/** The name a declarator declares, and whether it declares a function (not a pointer to one). */
+export function declaredName(declarator: SyntaxNode | null): { name: string; node: SyntaxNode; isFunction: boolean } | null {
+  let d = declarator;
+  let parent: SyntaxNode | null = null;
+  while (d) {
+    if (d.type === 'identifier' || d.type === 'field_identifier' || d.type === 'type_identifier') {
+      return { name: d.text, node: d, isFunction: parent?.type === 'function_declarator' };
+    }
+    parent = d;
+    d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c.type !== 'attribute_specifier' && c.type !== 'ms_call_modifier' && c.type !== 'type_qualifier') ?? null;
+  }
+  return null;
+}
+
+/** Parameter names of a function_declarator (or of the innermost one in a declarator chain). */
+export function parameterNames(declarator: SyntaxNode | null): string[] {
+  let d = declarator;
+  while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+  const list = d?.childForFieldName('parameters');
+  if (!list) return [];
+  const names: string[] = [];
+  for (const p of list.namedChildren) {
+    if (p.type !== 'parameter_declaration') continue;
+    const dn = declaredName(p.childForFieldName('declarator'));
+    names.push(dn ? dn.name : '');
+  }
+  return names;
+}
+
+/** Parses a C integer literal (decimal, hex, octal, binary, with suffixes). */
+export function parseIntLiteral(text: string): number | null {
+  const t = text.replace(/['_]/g, '').replace(/[uUlL]+$/, '');
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) v = parseInt(t.slice(2), 16);
+  else if (/^0[bB][01]+$/.test(t)) v = parseInt(t.slice(2), 2);
+  else if (/^0[0-7]*$/.test(t)) v = parseInt(t, 8);
+  else if (/^[1-9][0-9]*$/.test(t)) v = parseInt(t, 10);
+  else return null;
+  return Number.isFinite(v) ? v : null;
+}

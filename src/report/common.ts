@@ -1,0 +1,68 @@
+// Helpers shared by the reporters, so text, JSON and SARIF agree on order, counts and wording.
+
+import type { Finding, Level, LintResult, Notification } from '../types.js';
+
+// Code-unit order, not localeCompare: output must not depend on the machine's locale.
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Path, then position, then rule and message: a total order, so worker scheduling never shows in the output. */
+export function compareFindings(a: Finding, b: Finding): number {
+  const ra = a.location.region;
+  const rb = b.location.region;
+  return (
+    compareStrings(a.location.path, b.location.path) ||
+    ra.startLine - rb.startLine ||
+    ra.startColumn - rb.startColumn ||
+    ra.endLine - rb.endLine ||
+    ra.endColumn - rb.endColumn ||
+    compareStrings(a.ruleId, b.ruleId) ||
+    compareStrings(a.message, b.message)
+  );
+}
+
+export function orderedFindings(result: LintResult): Finding[] {
+  return result.files.flatMap((file) => file.findings).sort(compareFindings);
+}
+
+/** Run-level and per-file notifications together, ordered by path, kind and message. */
+export function orderedNotifications(result: LintResult): Notification[] {
+  return [...result.notifications, ...result.files.flatMap((file) => file.notifications)].sort(
+    (a, b) => compareStrings(a.path, b.path) || compareStrings(a.kind, b.kind) || compareStrings(a.message, b.message),
+  );
+}
+
+// A Record, so that a new kind does not compile until someone decides whether it means "not analysed".
+const SKIPS: Record<Notification['kind'], boolean> = {
+  unreadable: true,
+  binary: true,
+  'too-large': true,
+  'not-found': true,
+  internal: true,
+  'parse-recovery': false,
+};
+
+export function isSkip(notification: Notification): boolean {
+  return SKIPS[notification.kind];
+}
+
+/** Number of distinct files that were not analysed. */
+export function skippedFiles(notifications: Notification[]): number {
+  return new Set(notifications.filter(isSkip).map((n) => n.path)).size;
+}
+
+export function countLevels(findings: Finding[]): Record<Level, number> {
+  const counts: Record<Level, number> = { error: 0, warning: 0, note: 0 };
+  for (const finding of findings) counts[finding.level]++;
+  return counts;
+}
+
+/**
+ * The engine promises complete sentences; this keeps a slip from reaching SARIF consumers, which require a
+ * final period (SARIF2001).
+ */
+export function sentence(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.endsWith('.') ? trimmed : `${trimmed}.`;
+}

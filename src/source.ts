@@ -1,0 +1,169 @@
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { getSystemErrorMap } from 'node:util';
+import type { DiscoveredFile } from './discover.js';
+import type { Notification } from './types.js';
+
+export type SourceRead =
+  | {
+      ok: true;
+      /** Decoded text without a leading BOM; empty when `skipped`. */
+      text: string;
+      /** Size of the file on disk. */
+      bytes: number;
+      /** True when the prefilter found none of its needles, so the file was not decoded. */
+      skipped: boolean;
+    }
+  | { ok: false; notification: Notification };
+
+export interface ReadSourceOptions {
+  /** Larger files are reported as 'too-large' rather than read into memory. */
+  maxBytes?: number;
+  /**
+   * Byte strings of which a file must contain at least one to be worth decoding.
+   * An empty list matches nothing, so every readable text file comes back skipped.
+   */
+  prefilter?: Buffer[];
+}
+
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+
+// The window git also inspects before calling a file binary; past it, a
+// mostly-text file with an embedded blob is still worth scanning.
+const SNIFF_BYTES = 8 * 1024;
+
+// C sources with Latin-1 or other 8-bit comments stay far below this, since
+// the code itself is ASCII; random binary data without NUL bytes lands near
+// one half, as almost every byte from 0x80 up starts or ends a bad sequence.
+const MAX_INVALID_SHARE = 0.3;
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+export async function readSource(file: DiscoveredFile, opts: ReadSourceOptions = {}): Promise<SourceRead> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  let buf: Buffer;
+  try {
+    // O_NONBLOCK: discovery only hands out regular files, but if one has been
+    // replaced by a FIFO since, open() must not wait forever for a writer.
+    const handle = await open(file.absPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = await handle.stat();
+      if (st.isDirectory()) return failure(file, 'unreadable', 'warning', 'Cannot read the file: it is a directory.');
+      if (!st.isFile()) return failure(file, 'unreadable', 'warning', `Skipped: it is ${describeFileType(st)}, not a regular file.`);
+      if (st.size > maxBytes) return tooLarge(file, st.size, maxBytes);
+      buf = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    return failure(file, 'unreadable', 'warning', `Cannot read the file: ${describeFsError(err)}.`);
+  }
+  // The file may have grown between fstat and read.
+  if (buf.length > maxBytes) return tooLarge(file, buf.length, maxBytes);
+
+  const binary = binaryReason(buf);
+  if (binary !== null) return failure(file, 'binary', 'note', `Skipped: the file looks binary (${binary}).`);
+
+  if (opts.prefilter && !mentionsAny(buf, opts.prefilter)) {
+    return { ok: true, text: '', bytes: buf.length, skipped: true };
+  }
+  const start = buf.subarray(0, BOM.length).equals(BOM) ? BOM.length : 0;
+  // Buffer#toString replaces each invalid sequence with U+FFFD, which keeps a
+  // stray Latin-1 byte in a comment from costing the whole file.
+  return { ok: true, text: buf.toString('utf8', start), bytes: buf.length, skipped: false };
+}
+
+export function isBinary(buf: Buffer): boolean {
+  return binaryReason(buf) !== null;
+}
+
+export function mentionsAny(buf: Buffer, needles: Buffer[]): boolean {
+  return needles.some((needle) => buf.includes(needle));
+}
+
+/** "permission denied (EACCES)" for an fs error; the plain message for anything else. */
+export function describeFsError(err: unknown): string {
+  const { errno, code } = err as NodeJS.ErrnoException;
+  const text = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
+  if (text !== undefined && code !== undefined) return `${text} (${code})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** "a FIFO", "a socket", ... for a file that is neither regular nor a directory. */
+export function describeFileType(st: Pick<Stats, 'isFIFO' | 'isSocket' | 'isBlockDevice' | 'isCharacterDevice'>): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isCharacterDevice()) return 'a character device';
+  return 'a special file';
+}
+
+function binaryReason(buf: Buffer): string | null {
+  const sample = buf.subarray(0, SNIFF_BYTES);
+  if (sample.includes(0)) return 'a NUL byte in its first 8 KiB';
+  const invalid = invalidUtf8Bytes(sample);
+  if (invalid > sample.length * MAX_INVALID_SHARE) {
+    return `${Math.round((invalid / sample.length) * 100)}% of its first 8 KiB is not valid UTF-8`;
+  }
+  return null;
+}
+
+/**
+ * Counts the bytes that do not belong to a well-formed UTF-8 sequence (RFC 3629:
+ * no overlongs, surrogates or code points past U+10FFFF). A sequence cut off by
+ * the end of `buf` counts as valid, since `buf` is usually a prefix of the file.
+ */
+function invalidUtf8Bytes(buf: Buffer): number {
+  let invalid = 0;
+  let i = 0;
+  while (i < buf.length) {
+    const lead = buf[i];
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    let length: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      if (lead === 0xe0) min = 0xa0;
+      if (lead === 0xed) max = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      if (lead === 0xf0) min = 0x90;
+      if (lead === 0xf4) max = 0x8f;
+    } else {
+      invalid++;
+      i++;
+      continue;
+    }
+    // Only the first continuation byte has a lead-dependent range.
+    let seen = 1;
+    while (seen < length && i + seen < buf.length) {
+      const next = buf[i + seen];
+      if (next < (seen === 1 ? min : 0x80) || next > (seen === 1 ? max : 0xbf)) break;
+      seen++;
+    }
+    const complete = seen === length;
+    const truncated = i + seen === buf.length;
+    if (!complete && !truncated) invalid += seen;
+    i += seen;
+  }
+  return invalid;
+}
+
+function tooLarge(file: DiscoveredFile, size: number, maxBytes: number): SourceRead {
+  return failure(file, 'too-large', 'warning', `Skipped: the file is ${size} bytes, over the limit of ${maxBytes} bytes.`);
+}
+
+function failure(
+  file: DiscoveredFile,
+  kind: Notification['kind'],
+  level: Notification['level'],
+  message: string,
+): SourceRead {
+  return { ok: false, notification: { level, kind, path: file.relPath, message } };
+}

@@ -1,0 +1,58 @@
+// Shared domain types. Analysis produces facts, rules turn facts into findings,
+// reporters turn findings into text; none of them imports the others' internals.
+
+export type Level = 'error' | 'warning' | 'note';
+
+/** 1-based lines, 1-based columns in UTF-16 code units, end column exclusive (SARIF convention). */
+export interface Region {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface Location {
+  /** Path relative to the lint root, '/'-separated. */
+  path: string;
+  region: Region;
+}
+
+export interface RelatedLocation {
+  location: Location;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  level: Level;
+  /** Complete sentence(s) ending in a period; dynamic parts in single quotes. */
+  message: string;
+  location: Location;
+  related: RelatedLocation[];
+  /** Text of the flagged source line, for code frames and fingerprints. */
+  lineText: string;
+  /** Stable, line-number-free identity (see report/fingerprint.ts). Filled by the engine. */
+  fingerprint: string;
+}
+
+/** Something the run could not do for one file: skipped, unreadable, binary. */
+export interface Notification {
+  level: 'error' | 'warning' | 'note';
+  kind: 'unreadable' | 'binary' | 'too-large' | 'not-found' | 'parse-recovery' | 'internal';
+  path: string;
+  message: string;
+}
+
+export interface FileResult {
+  path: string;
+  findings: Finding[];
+  notifications: Notification[];
+}
+
+export interface LintResult {
+  root: string;
+  files: FileResult[];
+  filesScanned: number;
+  filesParsed: number;
+  notifications: Notification[];
+}

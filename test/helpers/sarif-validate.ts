@@ -1,0 +1,169 @@
+// Validates a SARIF file with Microsoft's SARIF Multitool (schema, SARIF and GitHub ingestion rules) plus our own
+// structural checks for what the Multitool lets through.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type * as Sarif from 'sarif';
+
+// Resolved like a module, so it works from dist/test/helpers and from test/helpers alike.
+const MULTITOOL = join(
+  dirname(createRequire(import.meta.url).resolve('@microsoft/sarif-multitool-linux/package.json')),
+  'Sarif.Multitool',
+);
+
+export interface SarifValidation {
+  errors: string[];
+  warnings: string[];
+}
+
+// The report stores messages as id + arguments; the rule's messageStrings hold the template.
+function render(result: Sarif.Result, rules: Sarif.ReportingDescriptor[]): string {
+  const rule = rules[result.ruleIndex ?? -1] ?? rules.find((r) => r.id === result.ruleId);
+  const template = result.message.text ?? rule?.messageStrings?.[result.message.id ?? '']?.text;
+  const args = result.message.arguments ?? [];
+  const text = template?.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)] ?? '') ?? JSON.stringify(args);
+  return `${result.ruleId}: ${text}`;
+}
+
+const CANARY_ID = 'validator-canary';
+
+// The Multitool silently skips a log it cannot deserialize (an unknown enum value is enough), which would read as
+// "no problems". So it validates a copy carrying a canary rule whose name equals its id, which always draws
+// SARIF1001: no canary warning means the log was not analysed.
+function withCanary(log: Sarif.Log): { log: Sarif.Log; canaryPath: string } | undefined {
+  const driver = log.runs?.[0]?.tool?.driver;
+  if (driver === undefined) return undefined;
+  const rules = driver.rules ?? [];
+  const canary: Sarif.ReportingDescriptor = {
+    id: CANARY_ID,
+    name: CANARY_ID,
+    shortDescription: { text: 'Canary.' },
+    fullDescription: { text: 'Canary.' },
+    help: { text: 'Canary.' },
+  };
+  const copy: Sarif.Log = { ...log, runs: [{ ...log.runs[0]!, tool: { ...log.runs[0]!.tool, driver: { ...driver, rules: [...rules, canary] } } }, ...log.runs.slice(1)] };
+  return { log: copy, canaryPath: `runs[0].tool.driver.rules[${rules.length}]` };
+}
+
+function multitool(log: Sarif.Log): SarifValidation {
+  const prepared = withCanary(log);
+  if (prepared === undefined) return { errors: ['runs[0].tool.driver is missing; the Multitool cannot analyse this log'], warnings: [] };
+  const dir = mkdtempSync(join(tmpdir(), 'sarif-validate-'));
+  try {
+    const input = join(dir, 'input.sarif');
+    const report = join(dir, 'report.sarif');
+    writeFileSync(input, JSON.stringify(prepared.log));
+    execFileSync(MULTITOOL, ['validate', input, '-o', report, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif'], {
+      stdio: 'pipe',
+      // Without ICU installed .NET aborts at start-up; invariant mode gives the same verdicts where ICU exists.
+      env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
+    });
+    // The exit code is 0 even when errors are found: the verdict is in the report.
+    const out: SarifValidation = { errors: [], warnings: [] };
+    let canarySeen = false;
+    for (const run of (JSON.parse(readFileSync(report, 'utf8')) as Sarif.Log).runs) {
+      const rules = run.tool.driver.rules ?? [];
+      for (const result of run.results ?? []) {
+        if (result.ruleId === 'SARIF1001' && result.message.arguments?.[0] === prepared.canaryPath) {
+          canarySeen = true;
+          continue;
+        }
+        const level = result.level ?? rules[result.ruleIndex ?? -1]?.defaultConfiguration?.level ?? 'warning';
+        if (level === 'error') out.errors.push(render(result, rules));
+        if (level === 'warning') out.warnings.push(render(result, rules));
+      }
+    }
+    if (!canarySeen) out.errors.push('the Multitool did not analyse the log (it skips logs it cannot deserialize)');
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const LEVELS = new Set(['none', 'note', 'warning', 'error']);
+
+function checkRegion(where: string, region: Sarif.Region | undefined, errors: string[]): void {
+  if (region === undefined) return;
+  for (const key of ['startLine', 'startColumn', 'endLine', 'endColumn'] as const) {
+    const value = region[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) errors.push(`${where}.region.${key} is ${value}, not an integer >= 1`);
+  }
+  const { startLine, startColumn, endLine, endColumn } = region;
+  if (startLine !== undefined && endLine !== undefined && endLine < startLine) errors.push(`${where}.region ends before it starts`);
+  if (startLine === endLine && startColumn !== undefined && endColumn !== undefined && endColumn < startColumn) {
+    errors.push(`${where}.region endColumn precedes startColumn`);
+  }
+}
+
+function checkLocation(where: string, location: Sarif.Location, errors: string[]): void {
+  const artifact = location.physicalLocation?.artifactLocation;
+  if (artifact?.uri !== undefined) {
+    if (artifact.uriBaseId !== undefined && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(artifact.uri)) errors.push(`${where}: uriBaseId with absolute uri '${artifact.uri}'`);
+    if (artifact.uri.split('/').includes('..')) errors.push(`${where}: uri '${artifact.uri}' has a '..' segment`);
+  }
+  checkRegion(`${where}.physicalLocation`, location.physicalLocation?.region, errors);
+}
+
+/** What the Multitool does not catch (an invalid level passes it silently) and the project's own requirements. */
+export function structuralErrors(log: Sarif.Log): string[] {
+  const errors: string[] = [];
+  if (log.version !== '2.1.0') errors.push(`version is '${log.version}'`);
+  if (!Array.isArray(log.runs) || log.runs.length !== 1) errors.push('a vmsplice-lint log has exactly one run');
+  (Array.isArray(log.runs) ? log.runs : []).forEach((run, r) => {
+    const rules = run.tool.driver.rules ?? [];
+    if (!Array.isArray(run.results)) errors.push(`runs[${r}].results is missing`);
+    for (const base of Object.values(run.originalUriBaseIds ?? {})) {
+      if (base.uri === undefined || !/^file:\/\/\/.*\/$/.test(base.uri)) errors.push(`originalUriBaseIds entry '${base.uri}' is not an absolute file URI ending in '/'`);
+    }
+    rules.forEach((rule, i) => {
+      const where = `runs[${r}].tool.driver.rules[${i}] '${rule.id}'`;
+      const level = rule.defaultConfiguration?.level;
+      if (level !== undefined && !LEVELS.has(level)) errors.push(`${where}: invalid default level '${level}'`);
+      for (const [field, text] of [['shortDescription', rule.shortDescription?.text], ['fullDescription', rule.fullDescription?.text], ['help', rule.help?.text]] as const) {
+        if (!text) errors.push(`${where}: ${field}.text is missing or empty`);
+        else if (field !== 'help' && text.length > 1024) errors.push(`${where}: ${field}.text is longer than 1024 characters`);
+      }
+      const props = rule.properties ?? {};
+      const severity = props['security-severity'];
+      if (severity !== undefined) {
+        const value = typeof severity === 'string' && /^\d+(\.\d+)?$/.test(severity) ? Number(severity) : NaN;
+        if (!(value > 0 && value <= 10)) errors.push(`${where}: security-severity ${JSON.stringify(severity)} is not a numeric string in (0, 10]`);
+      }
+      if ((props.tags?.length ?? 0) > 20) errors.push(`${where}: more than 20 tags`);
+    });
+    (run.results ?? []).forEach((result, i) => {
+      const where = `runs[${r}].results[${i}]`;
+      if (result.level !== undefined && !LEVELS.has(result.level)) errors.push(`${where}: invalid level '${result.level}'`);
+      if (result.ruleIndex === undefined || rules[result.ruleIndex]?.id !== result.ruleId) {
+        errors.push(`${where}: ruleIndex ${result.ruleIndex} does not point at rule '${result.ruleId}'`);
+      }
+      const text = result.message.text;
+      if (!text || !text.endsWith('.')) errors.push(`${where}: message is not a sentence ending in a period`);
+      if (!result.locations?.length) errors.push(`${where}: no location`);
+      result.locations?.forEach((location, j) => checkLocation(`${where}.locations[${j}]`, location, errors));
+      const ids = (result.relatedLocations ?? []).map((location) => location.id);
+      result.relatedLocations?.forEach((location, j) => checkLocation(`${where}.relatedLocations[${j}]`, location, errors));
+      for (const link of text?.matchAll(/\]\((\d+)\)/g) ?? []) {
+        if (ids.filter((id) => id === Number(link[1])).length !== 1) errors.push(`${where}: embedded link to location ${link[1]}, which is not exactly one related location`);
+      }
+      if (result.partialFingerprints?.primaryLocationLineHash !== undefined) errors.push(`${where}: primaryLocationLineHash is upload-sarif's to compute`);
+    });
+    run.invocations?.forEach((invocation, k) => {
+      invocation.toolExecutionNotifications?.forEach((n, j) => {
+        const where = `runs[${r}].invocations[${k}].toolExecutionNotifications[${j}]`;
+        if (n.level !== undefined && !LEVELS.has(n.level)) errors.push(`${where}: invalid level '${n.level}'`);
+        n.locations?.forEach((location, l) => checkLocation(`${where}.locations[${l}]`, location, errors));
+      });
+    });
+  });
+  return errors;
+}
+
+export function validateSarif(sarifPath: string): SarifValidation {
+  const log = JSON.parse(readFileSync(sarifPath, 'utf8')) as Sarif.Log;
+  const { errors, warnings } = multitool(log);
+  return { errors: [...errors, ...structuralErrors(log)], warnings };
+}
