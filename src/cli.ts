@@ -20,9 +20,8 @@ const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
 class UsageError extends Error {}
 
-function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+function packageInfo(): { version: string; homepage: string } {
+  return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; homepage: string };
 }
 
 function list(values: unknown): string[] {
@@ -57,13 +56,13 @@ async function writeAtomically(file: string, content: string): Promise<void> {
 }
 
 function render(format: string, result: LintResult, rules: Rule[], color: boolean, automationId?: string): string {
-  const version = toolVersion();
+  const { version, homepage } = packageInfo();
   switch (format) {
     case 'json':
       return `${JSON.stringify(toJson(result, rules, version), null, 2)}\n`;
     case 'sarif':
       return `${JSON.stringify(
-        toSarif(result, allRules as Rule[], { toolVersion: version, rootUri: pathToFileURL(result.root + path.sep).href, automationId }),
+        toSarif(result, allRules as Rule[], { toolVersion: version, informationUri: homepage, rootUri: pathToFileURL(result.root + path.sep).href, automationId }),
         null,
         2,
       )}\n`;
@@ -93,15 +92,15 @@ async function main(argv: string[]): Promise<number> {
       )
       .option('format', { alias: 'f', choices: ['text', 'json', 'sarif'] as const, default: 'text', describe: 'output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE (atomically) instead of stdout' })
-      .option('rule', { type: 'string', array: true, describe: 'run only these rules (repeatable; enables rules that are off by default)' })
-      .option('disable', { type: 'string', array: true, describe: 'do not run these rules (repeatable)' })
+      .option('rule', { type: 'string', describe: 'run only these rules (repeatable; enables rules that are off by default)' })
+      .option('disable', { type: 'string', describe: 'do not run these rules (repeatable)' })
       .option('list-rules', { type: 'boolean', describe: 'list the rules and exit' })
       .option('explain', { type: 'string', describe: "print a rule's documentation and exit" })
       .option('max-warnings', { type: 'number', default: -1, describe: 'exit 1 only when there are more warnings than this (-1: any warning fails)' })
       .option('exit-zero', { type: 'boolean', default: false, describe: 'exit 0 even when there are findings' })
-      .option('include', { type: 'string', array: true, describe: 'only lint paths matching these globs (relative to the current directory)' })
-      .option('exclude', { type: 'string', array: true, describe: 'skip paths matching these globs' })
-      .option('ext', { type: 'string', array: true, describe: 'file extensions to lint in directories', default: ['.c', '.h'] })
+      .option('include', { type: 'string', describe: 'only lint paths matching these globs (relative to the current directory)' })
+      .option('exclude', { type: 'string', describe: 'skip paths matching these globs' })
+      .option('ext', { type: 'string', describe: 'file extensions to lint in directories', default: ['.c', '.h'] })
       .option('ignore', { type: 'boolean', default: true, describe: 'honour .gitignore files (--no-ignore to lint ignored files too)' })
       .option('category', { type: 'string', describe: 'SARIF runAutomationDetails.id, for several analyses of one commit' })
       .option('debug', { type: 'boolean', default: false, describe: 'print stack traces for internal errors' })
@@ -112,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
       .epilogue('Exit codes: 0 no errors or warnings (beyond --max-warnings), 1 findings, 2 usage, configuration or internal error.')
       .strict()
       .strictOptions()
-      .version(toolVersion())
+      .version(packageInfo().version)
       .help()
       .alias('help', 'h')
       .alias('version', 'v')

@@ -13,9 +13,19 @@ function rule(id: string, level: Rule['meta']['level'], enabledByDefault = true)
   };
 }
 
-const RULES = [rule('splice-f-gift', 'error'), rule('unchecked-result', 'warning'), rule('ineffective-flag', 'note', false)];
+const RULES = [
+  rule('splice-f-gift', 'error'),
+  rule('unchecked-result', 'warning'),
+  rule('ineffective-flag', 'note', false),
+];
 
-function finding(ruleId: string, level: Finding['level'], path: string, line: number, extra: Partial<Finding> = {}): Finding {
+function finding(
+  ruleId: string,
+  level: Finding['level'],
+  path: string,
+  line: number,
+  extra: Partial<Finding> = {},
+): Finding {
   return {
     ruleId,
     level,
@@ -36,7 +46,12 @@ const RESULT: LintResult = {
       findings: [
         finding('unchecked-result', 'warning', 'src/z é.c', 9, { message: 'The result is ignored' }),
         finding('splice-f-gift', 'error', 'src/z é.c', 2, {
-          related: [{ location: { path: 'src/pipe.c', region: { startLine: 4, startColumn: 5, endLine: 4, endColumn: 9 } }, message: 'The pipe is created.' }],
+          related: [
+            {
+              location: { path: 'src/pipe.c', region: { startLine: 4, startColumn: 5, endLine: 4, endColumn: 9 } },
+              message: 'The pipe is created.',
+            },
+          ],
         }),
       ],
       notifications: [{ level: 'note', kind: 'parse-recovery', path: 'src/z é.c', message: 'Parsed with errors.' }],

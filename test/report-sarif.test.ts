@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Sarif from 'sarif';
 import type { Rule } from '../src/rule.js';
-import type { Finding, LintResult, Notification } from '../src/types.js';
+import type { Finding, LintResult, Notification, Region } from '../src/types.js';
 import { assignFingerprints } from '../src/report/fingerprint.js';
 import { toSarif } from '../src/report/sarif.js';
 import { validateSarif } from './helpers/sarif-validate.js';
@@ -16,10 +16,17 @@ const OPTS = { toolVersion: '0.1.0', rootUri: ROOT_URI, informationUri: 'https:/
 function rule(id: string, meta: Partial<Rule['meta']>, summary = `Reports ${id} problems in vmsplice callers.`): Rule {
   return {
     id,
-    meta: { title: `Title of ${id}`, level: 'warning', precision: 'high', tags: ['correctness'], enabledByDefault: true, ...meta },
+    meta: {
+      title: `Title of ${id}`,
+      level: 'warning',
+      precision: 'high',
+      tags: ['correctness'],
+      enabledByDefault: true,
+      ...meta,
+    },
     docs: {
       summary,
-      why: 'The kernel keeps a reference to the user pages; see [vmsplice(2)](https://man7.org/linux/man-pages/man2/vmsplice.2.html).',
+      why: 'The kernel keeps the user pages; see [vmsplice(2)](https://man7.org/linux/man-pages/man2/vmsplice.2.html).',
       example: 'vmsplice(p[1], &iov, 1, SPLICE_F_GIFT);',
       useInstead: 'Use `write(2)`:\n\n```c\nwrite(p[1], buf, len);\n```',
       limits: 'Wrappers behind function pointers are not followed.',
@@ -35,12 +42,16 @@ const RULES: Rule[] = [
   rule('ineffective-flag', { level: 'note', precision: 'medium', enabledByDefault: false }),
 ];
 
+function region(startLine: number, startColumn: number, endLine: number, endColumn: number): Region {
+  return { startLine, startColumn, endLine, endColumn };
+}
+
 function finding(ruleId: string, path: string, line: number, column: number, extra: Partial<Finding> = {}): Finding {
   return {
     ruleId,
     level: 'warning',
     message: `The call passes 'SPLICE_F_GIFT' to '${ruleId}'.`,
-    location: { path, region: { startLine: line, startColumn: column, endLine: line, endColumn: column + 8 } },
+    location: { path, region: region(line, column, line, column + 8) },
     related: [],
     lineText: '    ret = vmsplice(p[1], &iov, 1, SPLICE_F_GIFT);',
     fingerprint: '',
@@ -53,7 +64,11 @@ function lintResult(findings: Finding[], notifications: Notification[] = []): Li
   assignFingerprints(findings);
   return {
     root: '/home/ci/work/proj',
-    files: paths.map((path) => ({ path, findings: findings.filter((f) => f.location.path === path), notifications: [] })),
+    files: paths.map((path) => ({
+      path,
+      findings: findings.filter((f) => f.location.path === path),
+      notifications: [],
+    })),
     filesScanned: 12,
     filesParsed: 11,
     notifications,
@@ -69,8 +84,8 @@ function busyResult(): LintResult {
       finding('splice-f-gift', WEIRD, 10, 5, {
         level: 'error',
         related: [
-          { location: { path: WEIRD, region: { startLine: 4, startColumn: 3, endLine: 4, endColumn: 10 } }, message: 'The pipe is created with pipe2().' },
-          { location: { path: 'src/io[1].c', region: { startLine: 7, startColumn: 1, endLine: 8, endColumn: 2 } }, message: 'The buffer is freed' },
+          { location: { path: WEIRD, region: region(4, 3, 4, 10) }, message: 'The pipe is created with pipe2().' },
+          { location: { path: 'src/io[1].c', region: region(7, 1, 8, 2) }, message: 'The buffer is freed' },
         ],
       }),
       finding('unchecked-result', 'src/main.c', 3, 1, { message: 'The result of vmsplice() is ignored' }),
@@ -103,7 +118,7 @@ test('a clean run is valid, has results: [] and declares every rule in the given
   assert.deepEqual(validate(log), { errors: [], warnings: [] });
 });
 
-test('a run with findings, odd paths, an outside file and notifications passes the Multitool with no errors or warnings', () => {
+test('findings, odd paths, an outside file and notifications pass the Multitool with no errors or warnings', () => {
   const log = toSarif(busyResult(), RULES, { ...OPTS, automationId: 'vmsplice-lint/linux/' });
   assert.deepEqual(validate(log), { errors: [], warnings: [] });
 });
@@ -127,8 +142,16 @@ test('the validator is not vacuous: our structural checks catch what the Multito
   run.results![1]!.ruleIndex = 0;
   run.results![1]!.locations![0]!.physicalLocation!.region!.startColumn = 0;
   const { errors } = validate(log);
-  const expected = ['did not analyse', "invalid level 'fatal'", 'security-severity 7.5', "does not point at rule 'unchecked-result'", 'startColumn is 0'];
-  for (const part of expected) assert.ok(errors.some((e) => e.includes(part)), `missing '${part}' in:\n${errors.join('\n')}`);
+  const expected = [
+    'did not analyse',
+    "invalid level 'fatal'",
+    'security-severity 7.5',
+    "does not point at rule 'unchecked-result'",
+    'startColumn is 0',
+  ];
+  for (const part of expected) {
+    assert.ok(errors.some((e) => e.includes(part)), `missing '${part}' in:\n${errors.join('\n')}`);
+  }
 });
 
 test('rules carry GitHub metadata: name, descriptions, help, default configuration and severity properties', () => {
@@ -140,16 +163,22 @@ test('rules carry GitHub metadata: name, descriptions, help, default configurati
   assert.match(gift!.help!.markdown!, /\[vmsplice\(2\)\]\(https:\/\/man7\.org/);
   assert.doesNotMatch(gift!.help!.text, /```/);
   assert.deepEqual(gift!.defaultConfiguration, { level: 'error' });
-  assert.deepEqual(gift!.properties, { precision: 'high', tags: ['security', 'external/cwe/cwe-416'], 'security-severity': '7.5' });
+  assert.deepEqual(gift!.properties, {
+    precision: 'high',
+    tags: ['security', 'external/cwe/cwe-416'],
+    'security-severity': '7.5',
+  });
   assert.equal(gift!.helpUri, undefined);
   assert.deepEqual(unchecked!.properties, { precision: 'high', tags: ['correctness'], 'problem.severity': 'warning' });
   assert.deepEqual(ineffective!.defaultConfiguration, { level: 'note', enabled: false });
   assert.equal(ineffective!.properties?.['problem.severity'], 'recommendation');
 });
 
-test('a whole-number security severity is still a decimal string', () => {
-  const [descriptor] = toSarif(lintResult([]), [rule('x-y', { securitySeverity: 9 })], OPTS).runs[0]!.tool.driver.rules!;
+test('a whole-number security severity is still a decimal string, and a security rule is tagged security', () => {
+  const log = toSarif(lintResult([]), [rule('x-y', { securitySeverity: 9, tags: ['external/cwe/cwe-416'] })], OPTS);
+  const [descriptor] = log.runs[0]!.tool.driver.rules!;
   assert.equal(descriptor!.properties?.['security-severity'], '9.0');
+  assert.deepEqual(descriptor!.properties?.tags, ['security', 'external/cwe/cwe-416']);
 });
 
 test('a long summary is cut to 1024 UTF-16 units without splitting a surrogate pair', () => {
@@ -174,7 +203,8 @@ test('paths are percent-encoded relative URIs under %SRCROOT%; outside files bec
     uri: 'file:///usr/include/linux/uio.h',
   });
   const windows = toSarif(lintResult([finding('unchecked-result', 'C:/src/a b.c', 1, 1)]), RULES, OPTS).runs[0]!;
-  assert.deepEqual(windows.results![0]!.locations![0]!.physicalLocation!.artifactLocation, { uri: 'file:///C:/src/a%20b.c' });
+  const windowsLocation = windows.results![0]!.locations![0]!.physicalLocation!.artifactLocation;
+  assert.deepEqual(windowsLocation, { uri: 'file:///C:/src/a%20b.c' });
 });
 
 test('a root URI without its trailing slash gets one', () => {
@@ -182,13 +212,13 @@ test('a root URI without its trailing slash gets one', () => {
   assert.equal(run.originalUriBaseIds?.['%SRCROOT%']?.uri, 'file:///home/ci/work/proj/');
 });
 
-test('results have rule index, level, a full region, related locations linked from the message and our fingerprint', () => {
+test('results have rule index, level, full region, related locations linked from the message, our fingerprint', () => {
   const run = toSarif(busyResult(), RULES, OPTS).runs[0]!;
   assert.equal(run.columnKind, 'utf16CodeUnits');
   const gift = run.results!.find((r) => r.ruleId === 'splice-f-gift')!;
   assert.equal(gift.ruleIndex, 0);
   assert.equal(gift.level, 'error');
-  assert.deepEqual(gift.locations![0]!.physicalLocation!.region, { startLine: 10, startColumn: 5, endLine: 10, endColumn: 13 });
+  assert.deepEqual(gift.locations![0]!.physicalLocation!.region, region(10, 5, 10, 13));
   assert.equal(
     gift.message.text,
     "The call passes 'SPLICE_F_GIFT' to 'splice-f-gift'. The pipe is created with pipe2() ([line 4](1)). " +
@@ -228,7 +258,8 @@ test('notifications point at their file and an error-level one marks the executi
       locations: [{ physicalLocation: { artifactLocation: { uri: 'secret%20dir/x.c', uriBaseId: '%SRCROOT%' } } }],
     },
   ]);
-  const warningsOnly = toSarif(lintResult([], [{ level: 'warning', kind: 'too-large', path: 'big.c', message: 'Too large.' }]), RULES, OPTS);
+  const tooLarge: Notification = { level: 'warning', kind: 'too-large', path: 'big.c', message: 'Too large.' };
+  const warningsOnly = toSarif(lintResult([], [tooLarge]), RULES, OPTS);
   assert.equal(warningsOnly.runs[0]!.invocations![0]!.executionSuccessful, true);
 });
 

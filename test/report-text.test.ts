@@ -11,7 +11,10 @@ function finding(lineText: string, column: number, length: number, extra: Partia
     ruleId: 'splice-f-gift',
     level: 'error',
     message: "The call passes 'SPLICE_F_GIFT'.",
-    location: { path: 'src/a.c', region: { startLine: 12, startColumn: column, endLine: 12, endColumn: column + length } },
+    location: {
+      path: 'src/a.c',
+      region: { startLine: 12, startColumn: column, endLine: 12, endColumn: column + length },
+    },
     related: [],
     lineText,
     fingerprint: 'f',
@@ -20,7 +23,8 @@ function finding(lineText: string, column: number, length: number, extra: Partia
 }
 
 function result(findings: Finding[], notifications: Notification[] = [], filesScanned = 12): LintResult {
-  return { root: '/r', files: [{ path: 'src/a.c', findings, notifications: [] }], filesScanned, filesParsed: filesScanned, notifications };
+  const files = [{ path: 'src/a.c', findings, notifications: [] }];
+  return { root: '/r', files, filesScanned, filesParsed: filesScanned, notifications };
 }
 
 /** Where a terminal with 8-column tab stops draws the character at UTF-16 index `index` (no wide characters here). */
@@ -63,7 +67,12 @@ test('a region running past its first line is underlined to the end of that line
 test('each finding is one path:line:col line with level, message and rule id, then its related notes', () => {
   const f = finding('vmsplice(p[1], &iov, 1, SPLICE_F_GIFT);', 1, 8, {
     message: "The call passes 'SPLICE_F_GIFT'",
-    related: [{ location: { path: 'src/pipe.c', region: { startLine: 3, startColumn: 7, endLine: 3, endColumn: 12 } }, message: 'The pipe is created.' }],
+    related: [
+      {
+        location: { path: 'src/pipe.c', region: { startLine: 3, startColumn: 7, endLine: 3, endColumn: 12 } },
+        message: 'The pipe is created.',
+      },
+    ],
   });
   assert.equal(
     toText(result([f]), PLAIN),

@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parse.js';
-import { inError, type FileIndex, type Scope } from './fileindex.js';
+import { inError, isVariableAt, type FileIndex, type Scope } from './fileindex.js';
 import { parseFragment, type Fragment, type NodeRef } from './syntax.js';
 import { fragmentExpression, type ArgExpr, type Binding } from './values.js';
 
@@ -77,8 +77,8 @@ export class CallRecognizer {
   }
 
   /** Is this name, in this scope, a callee we follow? */
-  private isCandidate(name: string, scope: Scope): boolean {
-    if (scope.nonFunctionLocals.has(name)) return false;
+  private isCandidate(name: string, scope: Scope, at: SyntaxNode): boolean {
+    if (isVariableAt(scope, name, at)) return false;
     if (VMSPLICE_NAMES.has(name)) return !this.index.globals.has(name);
     return SYSCALL_FUNCS.has(name) || name in NAMED_SYSCALL_MACROS || this.index.macros.has(name) || this.wrappers.has(name);
   }
@@ -99,7 +99,7 @@ export class CallRecognizer {
   }
 
   private expandNamed(name: string, call: SyntaxNode, args: SyntaxNode[], ctx: Ctx, stack: string[]): Expansion[] {
-    if (stack.length > MAX_DEPTH || stack.includes(name) || !this.isCandidate(name, ctx.scope)) return [];
+    if (stack.length > MAX_DEPTH || stack.includes(name) || !this.isCandidate(name, ctx.scope, ctx.anchor)) return [];
     const at: NodeRef = { node: call, frag: ctx.frag };
     if (VMSPLICE_NAMES.has(name)) return [{ hops: [{ kind: 'direct', name, at }], args: this.argsFrom(args, ctx) }];
     if (SYSCALL_FUNCS.has(name)) {
@@ -278,7 +278,7 @@ export class CallRecognizer {
       for (const id of uses) {
         if (done.has(id.id) || !(id.type === 'type_identifier' || inError(id))) continue;
         const scope = this.index.scopeOf(id);
-        if (!this.isCandidate(name, scope)) continue;
+        if (!this.isCandidate(name, scope, id)) continue;
         const parent = id.parent;
         if (parent?.type === 'call_expression' && parent.childForFieldName('function')?.id === id.id) continue;
         if (parent?.type === 'function_declarator') continue;

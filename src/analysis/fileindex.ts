@@ -28,8 +28,8 @@ export interface Scope {
   params: string[];
   /** Names declared inside: parameters and local declarations. */
   locals: Set<string>;
-  /** Locals declared as something other than a function (shadowing a callee name). */
-  nonFunctionLocals: Set<string>;
+  /** Where locals declared as something other than a function (a pointer named vmsplice) are in scope. */
+  variableExtents: Map<string, { start: number; end: number }[]>;
   defs: Map<string, Def[]>;
   /** Locals declared static: their value persists across calls like a global's. */
   staticLocals: Set<string>;
@@ -88,7 +88,7 @@ function newScope(kind: Scope['kind'], node: SyntaxNode | null, name: string | n
     name,
     params,
     locals: new Set(params.filter(Boolean)),
-    nonFunctionLocals: new Set(params.filter(Boolean)),
+    variableExtents: new Map(params.filter(Boolean).map((p) => [p, [{ start: node?.startIndex ?? 0, end: node?.endIndex ?? 0 }]])),
     defs: new Map(),
     staticLocals: new Set(),
   };
@@ -188,7 +188,7 @@ export function buildFileIndex(text: string, tree: Tree): FileIndex {
           if (value) push(globalDefs, dn.name, { op: 'init', value, node: d, scope: fileScope });
         } else {
           scope.locals.add(dn.name);
-          if (!dn.isFunction) scope.nonFunctionLocals.add(dn.name);
+          if (!dn.isFunction) push(scope.variableExtents, dn.name, blockExtent(decl));
           if (storage.includes('static')) scope.staticLocals.add(dn.name);
           if (value) push(scope.defs, dn.name, { op: 'init', value, node: d, scope });
         }
@@ -357,6 +357,18 @@ function isLostFunction(n: SyntaxNode): boolean {
   return n.type === 'ERROR' || (n.type === 'declaration' && n.hasError);
 }
 
+/** From a declaration to the end of the block that holds it. */
+function blockExtent(decl: SyntaxNode): { start: number; end: number } {
+  let b = decl.parent;
+  while (b && b.type !== 'compound_statement' && b.type !== 'for_statement' && b.type !== 'function_definition' && b.type !== 'ERROR') b = b.parent;
+  return { start: decl.startIndex, end: (b ?? decl).endIndex };
+}
+
+/** Is `name` a variable (not a function) at this point of the scope? */
+export function isVariableAt(scope: Scope, name: string, node: SyntaxNode): boolean {
+  return (scope.variableExtents.get(name) ?? []).some((x) => x.start <= node.startIndex && node.startIndex < x.end);
+}
+
 /** `a.b.c` -> 'a'; null when any step goes through a pointer (`p->c`, `a.b->c`). */
 export function memberBase(n: SyntaxNode): string | null {
   let x: SyntaxNode | null = n;
@@ -395,7 +407,7 @@ function collectRegionLocals(region: SyntaxNode, s: Scope): void {
       const dn = declaredName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c);
       if (dn) {
         s.locals.add(dn.name);
-        if (!dn.isFunction) s.nonFunctionLocals.add(dn.name);
+        if (!dn.isFunction) push(s.variableExtents, dn.name, blockExtent(d));
       }
     }
   }
@@ -403,7 +415,7 @@ function collectRegionLocals(region: SyntaxNode, s: Scope): void {
     const dn = declaredName(p.childForFieldName('declarator'));
     if (dn) {
       s.locals.add(dn.name);
-      s.nonFunctionLocals.add(dn.name);
+      push(s.variableExtents, dn.name, blockExtent(p));
     }
   }
 }

@@ -67,7 +67,9 @@ export function toJson(result: LintResult, rules: Rule[], toolVersion: string): 
   const known = new Set(rules.map((rule) => rule.id));
   const findings = orderedFindings(result);
   const stranger = findings.find((finding) => !known.has(finding.ruleId));
-  if (stranger) throw new Error(`finding for rule '${stranger.ruleId}', which is not among the rules given to the JSON reporter`);
+  if (stranger) {
+    throw new Error(`finding for rule '${stranger.ruleId}', which is not among the rules given to the JSON reporter`);
+  }
   const notifications = orderedNotifications(result);
   const counts = countLevels(findings);
   return {
@@ -101,6 +103,11 @@ export function toJson(result: LintResult, rules: Rule[], toolVersion: string): 
         fingerprint: finding.fingerprint,
       };
     }),
-    notifications: notifications.map(({ level, kind, path, message }) => ({ level, kind, path, message: sentence(message) })),
+    notifications: notifications.map(({ level, kind, path, message }) => ({
+      level,
+      kind,
+      path,
+      message: sentence(message),
+    })),
   };
 }

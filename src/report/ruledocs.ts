@@ -12,7 +12,9 @@ function metadata(rule: Rule): string[] {
   const { meta } = rule;
   return [
     `level ${meta.level}`,
-    ...(meta.securitySeverity === undefined ? [] : [`security-severity ${formatSecuritySeverity(meta.securitySeverity)}`]),
+    ...(meta.securitySeverity === undefined
+      ? []
+      : [`security-severity ${formatSecuritySeverity(meta.securitySeverity)}`]),
     `precision ${meta.precision}`,
     meta.enabledByDefault ? 'on by default' : 'off by default (enable with --rule)',
   ];

@@ -1,5 +1,5 @@
-// SARIF 2.1.0 for GitHub code scanning. Every choice here answers an item of docs/sarif-github.md (the shared
-// checklist); the R-numbers below refer to its section 11.
+// SARIF 2.1.0 for GitHub code scanning. The choices follow the project's SARIF/GitHub checklist (sarif-github.md);
+// R-numbers refer to the requirements in its section 11.
 
 import type * as Sarif from 'sarif';
 import type { Rule } from '../rule.js';
@@ -45,11 +45,15 @@ function pascalCase(id: string): string {
 function descriptor(rule: Rule): Sarif.ReportingDescriptor {
   const { meta, docs } = rule;
   const name = pascalCase(rule.id);
+  // GitHub treats security-severity as a security rating only on rules tagged `security`. It must be a string:
+  // GitHub rejects a JSON number.
   const severity: Sarif.PropertyBag =
     meta.securitySeverity === undefined
-      ? { 'problem.severity': PROBLEM_SEVERITY[meta.level] }
-      : // A string, not a JSON number: GitHub rejects numbers (sarif-github.md section 9).
-        { 'security-severity': formatSecuritySeverity(meta.securitySeverity) };
+      ? { 'problem.severity': PROBLEM_SEVERITY[meta.level], tags: meta.tags }
+      : {
+          'security-severity': formatSecuritySeverity(meta.securitySeverity),
+          tags: meta.tags.includes('security') ? meta.tags : ['security', ...meta.tags],
+        };
   return {
     id: rule.id,
     ...(name === rule.id ? {} : { name }),
@@ -57,7 +61,7 @@ function descriptor(rule: Rule): Sarif.ReportingDescriptor {
     fullDescription: { text: clip(docs.summary) },
     help: { text: ruleText(rule), markdown: ruleMarkdown(rule) },
     defaultConfiguration: { level: meta.level, ...(meta.enabledByDefault ? {} : { enabled: false }) },
-    properties: { precision: meta.precision, tags: meta.tags, ...severity },
+    properties: { precision: meta.precision, ...severity },
   };
 }
 
@@ -94,7 +98,8 @@ function linkText(text: string): string {
  */
 function resultMessage(finding: Finding): string {
   const links = finding.related.map(({ location, message }, i) => {
-    const where = location.path === finding.location.path ? `line ${location.region.startLine}` : `${location.path}:${location.region.startLine}`;
+    const line = location.region.startLine;
+    const where = location.path === finding.location.path ? `line ${line}` : `${location.path}:${line}`;
     return `${sentence(message).slice(0, -1)} ([${linkText(where)}](${i + 1})).`;
   });
   return [sentence(finding.message), ...links].join(' ');
@@ -135,7 +140,9 @@ export function toSarif(result: LintResult, rules: Rule[], opts: SarifOptions): 
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
   const results = orderedFindings(result).map((finding) => {
     const index = ruleIndex.get(finding.ruleId);
-    if (index === undefined) throw new Error(`finding for rule '${finding.ruleId}', which is not among the rules given to the SARIF reporter`);
+    if (index === undefined) {
+      throw new Error(`finding for rule '${finding.ruleId}', which is not among the rules given to the SARIF reporter`);
+    }
     return toResult(finding, index);
   });
   const notifications = orderedNotifications(result);

@@ -60,7 +60,8 @@ function codeFrame(finding: Finding, paint: Paint): string[] {
   const gutter = String(startLine);
   return [
     `  ${paint('dim', `${gutter} |`)} ${line}`,
-    `  ${paint('dim', `${' '.repeat(gutter.length)} |`)} ${blank(line.slice(0, start))}${paint(LEVEL_STYLE[finding.level], marks)}`,
+    `  ${paint('dim', `${' '.repeat(gutter.length)} |`)} ` +
+      `${blank(line.slice(0, start))}${paint(LEVEL_STYLE[finding.level], marks)}`,
   ];
 }
 
@@ -80,8 +81,8 @@ function findingBlock(finding: Finding, opts: TextOptions, paint: Paint): string
 }
 
 function notificationLine(n: Notification, paint: Paint): string {
-  const status = isSkip(n) ? 'skipped' : n.level;
-  return `${paint('bold', printable(n.path))}: ${paint(LEVEL_STYLE[n.level], status)} (${n.kind}): ${printable(sentence(n.message))}`;
+  const status = paint(LEVEL_STYLE[n.level], isSkip(n) ? 'skipped' : n.level);
+  return `${paint('bold', printable(n.path))}: ${status} (${n.kind}): ${printable(sentence(n.message))}`;
 }
 
 function plural(count: number, noun: string): string {

@@ -44,19 +44,22 @@ function withCanary(log: Sarif.Log): { log: Sarif.Log; canaryPath: string } | un
     fullDescription: { text: 'Canary.' },
     help: { text: 'Canary.' },
   };
-  const copy: Sarif.Log = { ...log, runs: [{ ...log.runs[0]!, tool: { ...log.runs[0]!.tool, driver: { ...driver, rules: [...rules, canary] } } }, ...log.runs.slice(1)] };
-  return { log: copy, canaryPath: `runs[0].tool.driver.rules[${rules.length}]` };
+  const [first, ...others] = log.runs;
+  const run: Sarif.Run = { ...first!, tool: { ...first!.tool, driver: { ...driver, rules: [...rules, canary] } } };
+  return { log: { ...log, runs: [run, ...others] }, canaryPath: `runs[0].tool.driver.rules[${rules.length}]` };
 }
 
 function multitool(log: Sarif.Log): SarifValidation {
   const prepared = withCanary(log);
-  if (prepared === undefined) return { errors: ['runs[0].tool.driver is missing; the Multitool cannot analyse this log'], warnings: [] };
+  if (prepared === undefined) return { errors: ['runs[0].tool.driver is missing'], warnings: [] };
   const dir = mkdtempSync(join(tmpdir(), 'sarif-validate-'));
   try {
     const input = join(dir, 'input.sarif');
     const report = join(dir, 'report.sarif');
     writeFileSync(input, JSON.stringify(prepared.log));
-    execFileSync(MULTITOOL, ['validate', input, '-o', report, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif'], {
+    // No shell: the ';' in the rule kinds must reach the tool as one argument.
+    const args = ['validate', input, '-o', report, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif'];
+    execFileSync(MULTITOOL, args, {
       stdio: 'pipe',
       // Without ICU installed .NET aborts at start-up; invariant mode gives the same verdicts where ICU exists.
       env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
@@ -89,10 +92,14 @@ function checkRegion(where: string, region: Sarif.Region | undefined, errors: st
   if (region === undefined) return;
   for (const key of ['startLine', 'startColumn', 'endLine', 'endColumn'] as const) {
     const value = region[key];
-    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) errors.push(`${where}.region.${key} is ${value}, not an integer >= 1`);
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      errors.push(`${where}.region.${key} is ${value}, not an integer >= 1`);
+    }
   }
   const { startLine, startColumn, endLine, endColumn } = region;
-  if (startLine !== undefined && endLine !== undefined && endLine < startLine) errors.push(`${where}.region ends before it starts`);
+  if (startLine !== undefined && endLine !== undefined && endLine < startLine) {
+    errors.push(`${where}.region ends before it starts`);
+  }
   if (startLine === endLine && startColumn !== undefined && endColumn !== undefined && endColumn < startColumn) {
     errors.push(`${where}.region endColumn precedes startColumn`);
   }
@@ -101,56 +108,72 @@ function checkRegion(where: string, region: Sarif.Region | undefined, errors: st
 function checkLocation(where: string, location: Sarif.Location, errors: string[]): void {
   const artifact = location.physicalLocation?.artifactLocation;
   if (artifact?.uri !== undefined) {
-    if (artifact.uriBaseId !== undefined && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(artifact.uri)) errors.push(`${where}: uriBaseId with absolute uri '${artifact.uri}'`);
+    if (artifact.uriBaseId !== undefined && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(artifact.uri)) {
+      errors.push(`${where}: uriBaseId given with the absolute uri '${artifact.uri}'`);
+    }
     if (artifact.uri.split('/').includes('..')) errors.push(`${where}: uri '${artifact.uri}' has a '..' segment`);
   }
   checkRegion(`${where}.physicalLocation`, location.physicalLocation?.region, errors);
 }
 
-/** What the Multitool does not catch (an invalid level passes it silently) and the project's own requirements. */
-export function structuralErrors(log: Sarif.Log): string[] {
+function checkRule(where: string, rule: Sarif.ReportingDescriptor, errors: string[]): void {
+  const level = rule.defaultConfiguration?.level;
+  if (level !== undefined && !LEVELS.has(level)) errors.push(`${where}: invalid default level '${level}'`);
+  const texts = { shortDescription: rule.shortDescription?.text, fullDescription: rule.fullDescription?.text };
+  for (const [field, text] of Object.entries(texts)) {
+    if (!text) errors.push(`${where}: ${field}.text is missing or empty`);
+    else if (text.length > 1024) errors.push(`${where}: ${field}.text is longer than 1024 characters`);
+  }
+  if (!rule.help?.text) errors.push(`${where}: help.text is missing or empty`);
+  const props = rule.properties ?? {};
+  const severity = props['security-severity'];
+  if (severity !== undefined) {
+    // GitHub rejects a JSON number and a non-numeric string alike.
+    const value = typeof severity === 'string' && /^\d+(\.\d+)?$/.test(severity) ? Number(severity) : NaN;
+    if (!(value > 0 && value <= 10)) {
+      errors.push(`${where}: security-severity ${JSON.stringify(severity)} is not a numeric string in (0, 10]`);
+    }
+    if (!props.tags?.includes('security')) errors.push(`${where}: security-severity without the 'security' tag`);
+  }
+  if ((props.tags?.length ?? 0) > 20) errors.push(`${where}: more than 20 tags`);
+}
+
+function checkResult(where: string, result: Sarif.Result, rules: Sarif.ReportingDescriptor[], errors: string[]): void {
+  if (result.level !== undefined && !LEVELS.has(result.level)) errors.push(`${where}: invalid level '${result.level}'`);
+  if (result.ruleIndex === undefined || rules[result.ruleIndex]?.id !== result.ruleId) {
+    errors.push(`${where}: ruleIndex ${result.ruleIndex} does not point at rule '${result.ruleId}'`);
+  }
+  const text = result.message.text;
+  if (!text?.endsWith('.')) errors.push(`${where}: message is not a sentence ending in a period`);
+  if (!result.locations?.length) errors.push(`${where}: no location`);
+  result.locations?.forEach((location, j) => checkLocation(`${where}.locations[${j}]`, location, errors));
+  result.relatedLocations?.forEach((location, j) => checkLocation(`${where}.relatedLocations[${j}]`, location, errors));
+  const ids = (result.relatedLocations ?? []).map((location) => location.id);
+  for (const [, id] of text?.matchAll(/\]\((\d+)\)/g) ?? []) {
+    if (ids.filter((candidate) => candidate === Number(id)).length !== 1) {
+      errors.push(`${where}: embedded link to location ${id}, which is not exactly one related location`);
+    }
+  }
+  if (result.partialFingerprints?.['primaryLocationLineHash'] !== undefined) {
+    errors.push(`${where}: primaryLocationLineHash is upload-sarif's to compute`);
+  }
+}
+
+// What the Multitool lets through (an invalid level is skipped silently) and the project's own requirements.
+function structuralErrors(log: Sarif.Log): string[] {
   const errors: string[] = [];
   if (log.version !== '2.1.0') errors.push(`version is '${log.version}'`);
   if (!Array.isArray(log.runs) || log.runs.length !== 1) errors.push('a vmsplice-lint log has exactly one run');
   (Array.isArray(log.runs) ? log.runs : []).forEach((run, r) => {
     const rules = run.tool.driver.rules ?? [];
     if (!Array.isArray(run.results)) errors.push(`runs[${r}].results is missing`);
-    for (const base of Object.values(run.originalUriBaseIds ?? {})) {
-      if (base.uri === undefined || !/^file:\/\/\/.*\/$/.test(base.uri)) errors.push(`originalUriBaseIds entry '${base.uri}' is not an absolute file URI ending in '/'`);
+    for (const [id, base] of Object.entries(run.originalUriBaseIds ?? {})) {
+      if (!/^file:\/\/\/.*\/$/.test(base.uri ?? '')) {
+        errors.push(`originalUriBaseIds '${id}' is not a file:/// URI ending in '/'`);
+      }
     }
-    rules.forEach((rule, i) => {
-      const where = `runs[${r}].tool.driver.rules[${i}] '${rule.id}'`;
-      const level = rule.defaultConfiguration?.level;
-      if (level !== undefined && !LEVELS.has(level)) errors.push(`${where}: invalid default level '${level}'`);
-      for (const [field, text] of [['shortDescription', rule.shortDescription?.text], ['fullDescription', rule.fullDescription?.text], ['help', rule.help?.text]] as const) {
-        if (!text) errors.push(`${where}: ${field}.text is missing or empty`);
-        else if (field !== 'help' && text.length > 1024) errors.push(`${where}: ${field}.text is longer than 1024 characters`);
-      }
-      const props = rule.properties ?? {};
-      const severity = props['security-severity'];
-      if (severity !== undefined) {
-        const value = typeof severity === 'string' && /^\d+(\.\d+)?$/.test(severity) ? Number(severity) : NaN;
-        if (!(value > 0 && value <= 10)) errors.push(`${where}: security-severity ${JSON.stringify(severity)} is not a numeric string in (0, 10]`);
-      }
-      if ((props.tags?.length ?? 0) > 20) errors.push(`${where}: more than 20 tags`);
-    });
-    (run.results ?? []).forEach((result, i) => {
-      const where = `runs[${r}].results[${i}]`;
-      if (result.level !== undefined && !LEVELS.has(result.level)) errors.push(`${where}: invalid level '${result.level}'`);
-      if (result.ruleIndex === undefined || rules[result.ruleIndex]?.id !== result.ruleId) {
-        errors.push(`${where}: ruleIndex ${result.ruleIndex} does not point at rule '${result.ruleId}'`);
-      }
-      const text = result.message.text;
-      if (!text || !text.endsWith('.')) errors.push(`${where}: message is not a sentence ending in a period`);
-      if (!result.locations?.length) errors.push(`${where}: no location`);
-      result.locations?.forEach((location, j) => checkLocation(`${where}.locations[${j}]`, location, errors));
-      const ids = (result.relatedLocations ?? []).map((location) => location.id);
-      result.relatedLocations?.forEach((location, j) => checkLocation(`${where}.relatedLocations[${j}]`, location, errors));
-      for (const link of text?.matchAll(/\]\((\d+)\)/g) ?? []) {
-        if (ids.filter((id) => id === Number(link[1])).length !== 1) errors.push(`${where}: embedded link to location ${link[1]}, which is not exactly one related location`);
-      }
-      if (result.partialFingerprints?.primaryLocationLineHash !== undefined) errors.push(`${where}: primaryLocationLineHash is upload-sarif's to compute`);
-    });
+    rules.forEach((rule, i) => checkRule(`runs[${r}].tool.driver.rules[${i}] '${rule.id}'`, rule, errors));
+    run.results?.forEach((result, i) => checkResult(`runs[${r}].results[${i}]`, result, rules, errors));
     run.invocations?.forEach((invocation, k) => {
       invocation.toolExecutionNotifications?.forEach((n, j) => {
         const where = `runs[${r}].invocations[${k}].toolExecutionNotifications[${j}]`;
@@ -162,6 +185,10 @@ export function structuralErrors(log: Sarif.Log): string[] {
   return errors;
 }
 
+/**
+ * Errors and warnings for a SARIF file: the Multitool's error- and warning-level results (rule kinds Gh and Sarif),
+ * plus our structural checks as errors. Notes are ignored.
+ */
 export function validateSarif(sarifPath: string): SarifValidation {
   const log = JSON.parse(readFileSync(sarifPath, 'utf8')) as Sarif.Log;
   const { errors, warnings } = multitool(log);

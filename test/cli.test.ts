@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { repoRoot } from '../src/docs.js';
+import { validateSarif } from './helpers/sarif-validate.js';
+
+const cli = path.join(repoRoot, 'dist/src/cli.js');
+const work = mkdtempSync(path.join(tmpdir(), 'vmsplice-lint-cli-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[], cwd = work, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const GIFT_C = [
+  '#define _GNU_SOURCE',
+  '#include <fcntl.h>',
+  'int push(int fd, struct iovec *v) { return vmsplice(fd, v, 1, SPLICE_F_GIFT); }',
+  'int more(int fd, struct iovec *v) { return vmsplice(fd, v, 1, SPLICE_F_MORE); }',
+  '',
+].join('\n');
+const CLEAN_C = 'int push(int fd, struct iovec *v) { return vmsplice(fd, v, 1, 0); }\n';
+
+function tree(name: string, files: Record<string, string>): string {
+  const dir = path.join(work, name);
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+test('exit 1 with findings, text format by default', () => {
+  const dir = tree('findings', { 'src/a.c': GIFT_C });
+  const r = run(['.'], dir);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^src\/a\.c:3:44 {2}warning {2}vmsplice\(\) flags must include SPLICE_F_GIFT\. {2}\[splice-f-gift\]$/m);
+  assert.match(r.stdout, /src\/a\.c:4:44 {2}note/);
+  assert.equal(r.stderr, '');
+});
+
+test('exit 0 on a clean tree, and with only notes', () => {
+  const dir = tree('clean', { 'a.c': CLEAN_C });
+  assert.equal(run(['.'], dir).code, 0);
+  assert.equal(run(['--disable', 'splice-f-gift', '.'], tree('notes', { 'a.c': GIFT_C })).code, 0);
+});
+
+test('--exit-zero and --max-warnings', () => {
+  const dir = tree('budget', { 'a.c': GIFT_C });
+  assert.equal(run(['--exit-zero', '.'], dir).code, 0);
+  assert.equal(run(['--max-warnings', '1', '.'], dir).code, 0);
+  assert.equal(run(['--max-warnings', '0', '.'], dir).code, 1);
+});
+
+test('--rule and --disable select rules; unknown ids are usage errors', () => {
+  const dir = tree('select', { 'a.c': GIFT_C });
+  const only = run(['--rule', 'ineffective-flag', '--format', 'json', '.'], dir);
+  assert.deepEqual(JSON.parse(only.stdout).findings.map((f: { ruleId: string }) => f.ruleId), ['ineffective-flag']);
+  const off = run(['--disable', 'ineffective-flag', '--format', 'json', '.'], dir);
+  assert.deepEqual(JSON.parse(off.stdout).findings.map((f: { ruleId: string }) => f.ruleId), ['splice-f-gift']);
+  for (const args of [['--rule', 'no-such-rule'], ['--disable', 'nope'], ['--explain', 'nope']]) {
+    const r = run([...args, '.'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^vmsplice-lint: unknown rule 'no[a-z-]*'/);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('bad arguments exit 2 with one line on stderr and no stack trace', () => {
+  for (const args of [['--format', 'xml'], ['--no-such-flag'], ['--max-warnings', 'many'], ['--max-warnings', '-5'], ['does-not-exist/']]) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trim().split('\n');
+    assert.ok(lines.some((l) => l.startsWith('vmsplice-lint: ')), r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('--list-rules, --explain, --version, --help', () => {
+  const list = run(['--list-rules']);
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /^splice-f-gift\s+warning\s+on\s+SPLICE_F_GIFT used$/m);
+  const explain = run(['--explain', 'splice-f-gift']);
+  assert.equal(explain.code, 0);
+  assert.match(explain.stdout, /Why is this bad\?/);
+  assert.match(explain.stdout, /Use instead:/);
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  assert.equal(run(['--version']).stdout.trim(), pkg.version);
+  const help = run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--format/);
+  assert.match(help.stdout, /Examples:/);
+});
+
+test('json output is clean JSON on stdout with the documented shape', () => {
+  const dir = tree('json', { 'a.c': GIFT_C });
+  const r = run(['--format', 'json', '.'], dir);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.version, 1);
+  assert.equal(doc.summary.findings, 2);
+  assert.deepEqual(Object.keys(doc.findings[0]).sort(), ['column', 'endColumn', 'endLine', 'fingerprint', 'level', 'line', 'message', 'path', 'related', 'ruleId']);
+});
+
+test('--output writes atomically and leaves no temporary files; a bad target keeps the old file', () => {
+  const dir = tree('output', { 'a.c': GIFT_C });
+  const out = path.join(dir, 'report.sarif');
+  const r = run(['--format', 'sarif', '--output', out, 'a.c'], dir);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '', 'nothing on stdout when writing a file');
+  assert.equal(JSON.parse(readFileSync(out, 'utf8')).version, '2.1.0');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+
+  const missingDir = run(['--format', 'sarif', '--output', path.join(dir, 'no/such/dir/out.sarif'), 'a.c'], dir);
+  assert.equal(missingDir.code, 2);
+  assert.match(missingDir.stderr, /cannot write output file/);
+  assert.ok(!existsSync(path.join(dir, 'no')));
+
+  if (process.getuid?.() !== 0) {
+    const ro = path.join(dir, 'ro');
+    mkdirSync(ro);
+    writeFileSync(path.join(ro, 'out.json'), 'previous');
+    chmodSync(ro, 0o555);
+    const r2 = run(['--format', 'json', '-o', path.join(ro, 'out.json'), 'a.c'], dir);
+    chmodSync(ro, 0o755);
+    assert.equal(r2.code, 2);
+    assert.equal(readFileSync(path.join(ro, 'out.json'), 'utf8'), 'previous');
+  }
+});
+
+test('output path that is a directory: exit 2, directory untouched', () => {
+  const dir = tree('outdir', { 'a.c': GIFT_C, 'target/keep.txt': 'x' });
+  const r = run(['-o', 'target', 'a.c'], dir);
+  assert.equal(r.code, 2);
+  assert.deepEqual(readdirSync(path.join(dir, 'target')), ['keep.txt']);
+});
+
+test('SARIF of the fixtures validates clean with the SARIF multitool (GitHub rules included)', () => {
+  const out = path.join(work, 'fixtures.sarif');
+  const r = run(['--format', 'sarif', '-o', out, 'fixtures'], repoRoot);
+  assert.equal(r.code, 1, r.stderr);
+  const log = JSON.parse(readFileSync(out, 'utf8'));
+  assert.ok(log.runs[0].results.length > 50, 'the fixtures produce findings');
+  const { errors, warnings } = validateSarif(out);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(warnings, []);
+});
+
+test('SARIF of a clean tree has every rule and results: []', () => {
+  const dir = tree('clean-sarif', { 'a.c': CLEAN_C });
+  const r = run(['--format', 'sarif', '.'], dir);
+  assert.equal(r.code, 0);
+  const log = JSON.parse(r.stdout);
+  assert.deepEqual(log.runs[0].results, []);
+  assert.deepEqual(log.runs[0].tool.driver.rules.map((x: { id: string }) => x.id), ['splice-f-gift', 'ineffective-flag']);
+  const out = path.join(dir, 'clean.sarif');
+  writeFileSync(out, r.stdout);
+  assert.deepEqual(validateSarif(out), { errors: [], warnings: [] });
+});
+
+test('binary and unreadable files are notifications, not crashes', () => {
+  const dir = tree('binary', { 'a.c': GIFT_C, 'blob.c': 'vmsplice\0\0\0\x01\x02' });
+  const r = run(['--format', 'sarif', '.'], dir);
+  assert.equal(r.code, 1);
+  const inv = JSON.parse(r.stdout).runs[0].invocations[0];
+  assert.ok(inv.toolExecutionNotifications.some((n: { message: { text: string } }) => /blob\.c/.test(JSON.stringify(n))));
+});
