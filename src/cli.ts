@@ -133,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.explain !== undefined) {
       const rule = findRule(args.explain);
       if (!rule) throw new UsageError(`unknown rule '${args.explain}' (see --list-rules)`);
-      process.stdout.write(`${ruleText(rule)}\n`);
+      process.stdout.write(ruleText(rule));
       return EXIT.clean;
     }
     if (!Number.isInteger(args['max-warnings']) || args['max-warnings'] < -1) {

@@ -68,12 +68,26 @@ function argList(call: SyntaxNode): SyntaxNode[] {
 export class CallRecognizer {
   private wrappers = new Set<string>();
   private readonly callers = new Map<string, number>();
+  private readonly sitesByScope = new Map<Scope, SyntaxNode[]>();
 
   constructor(private readonly index: FileIndex) {
     for (const c of index.calls) {
       if (c.scope.name !== c.callee) this.callers.set(c.callee, (this.callers.get(c.callee) ?? 0) + 1);
+      this.addSite(c.scope, c.node);
     }
+    // Object-like macros whose body can hold a call stand for calls where they are used.
+    for (const [name, uses] of index.identifierUses) {
+      if (!index.macros.get(name)?.some((m) => m.params === null && m.body.includes('('))) continue;
+      for (const u of uses) this.addSite(index.scopeOf(u), u);
+    }
+    for (const list of this.sitesByScope.values()) list.sort((a, b) => a.startIndex - b.startIndex);
     this.findWrappers();
+  }
+
+  private addSite(scope: Scope, node: SyntaxNode): void {
+    const list = this.sitesByScope.get(scope);
+    if (list) list.push(node);
+    else this.sitesByScope.set(scope, [node]);
   }
 
   /** Is this name, in this scope, a callee we follow? */
@@ -185,14 +199,9 @@ export class CallRecognizer {
     return out;
   }
 
-  /** Call nodes and macro-use identifiers inside a function's scope, in source order. */
+  /** Call nodes and macro-use identifiers inside a scope, in source order. */
   private callsIn(scope: Scope): SyntaxNode[] {
-    const nodes: SyntaxNode[] = this.index.calls.filter((c) => c.scope === scope).map((c) => c.node);
-    for (const [name, uses] of this.index.identifierUses) {
-      if (!this.index.macros.get(name)?.some((m) => m.params === null)) continue;
-      for (const u of uses) if (this.index.scopeOf(u) === scope) nodes.push(u);
-    }
-    return nodes.sort((a, b) => a.startIndex - b.startIndex);
+    return this.sitesByScope.get(scope) ?? [];
   }
 
   /** Does an argument's value come from the parameters of `target` (directly, via locals, or via bindings)? */
