@@ -63,11 +63,14 @@ export async function discover(
   return walk.result();
 }
 
-/** Per directory, what decides about its entries. */
-interface DirState {
+/** A directory that a walk from the root would enter. */
+interface Dir {
   real: string;
   rel: string;
-  /** Patterns of every applicable .gitignore, rebased onto the root; null where none are honoured. */
+  /**
+   * The patterns of the .gitignore files above it, rebased onto the root, which
+   * decide about the directory itself; null where none are honoured.
+   */
   rules: ignore.Ignore | null;
 }
 
@@ -81,7 +84,8 @@ const MAX_IN_FLIGHT = 16;
 class Walk {
   private readonly files = new Map<string, string>();
   private readonly notifications = new Map<string, Notification>();
-  private readonly states = new Map<string, Promise<DirState | null>>();
+  private readonly dirs = new Map<string, Promise<Dir | null>>();
+  private readonly rulesWithinDir = new Map<string, Promise<ignore.Ignore | null>>();
   private readonly visited = new Set<string>();
   private readonly limit = createLimiter(MAX_IN_FLIGHT);
   private readonly isIncluded: (rel: string) => boolean;
@@ -92,7 +96,7 @@ class Walk {
     private readonly realRoot: string,
     private readonly opts: DiscoverOptions,
   ) {
-    this.rootPrefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
+    this.rootPrefix = childPath(realRoot, '');
     const include = picomatch(opts.include, { dot: true });
     this.isIncluded = opts.include.length === 0 ? () => true : include;
     // 'vendor' also prunes 'vendor/x.c' when that file is reached without
@@ -107,7 +111,7 @@ class Walk {
     const files = [...this.files].map(([absPath, relPath]) => ({ absPath, relPath }));
     files.sort((a, b) => compare(a.relPath, b.relPath));
     const notifications = [...this.notifications.values()];
-    notifications.sort((a, b) => compare(a.path, b.path) || compare(a.message, b.message));
+    notifications.sort((a, b) => compare(a.path, b.path) || compare(a.kind, b.kind) || compare(a.message, b.message));
     return { files, notifications };
   }
 
@@ -133,8 +137,8 @@ class Walk {
   }
 
   private async enterDirectory(real: string): Promise<void> {
-    const state = await this.dirState(real);
-    if (state === null || this.visited.has(real)) return;
+    const dir = await this.dir(real);
+    if (dir === null || this.visited.has(real)) return;
     this.visited.add(real);
     let entries: Dirent[];
     try {
@@ -143,38 +147,48 @@ class Walk {
       this.notify({
         level: 'warning',
         kind: 'unreadable',
-        path: state.rel || '.',
+        path: dir.rel || '.',
         message: `Cannot list the directory: ${describeFsError(err)}.`,
       });
       return;
     }
-    await Promise.all(entries.map((entry) => this.visitEntry(state, entry)));
+    // The listing says whether there is a .gitignore, which saves a failing
+    // stat() in nearly every directory.
+    const rules = await this.rulesWithin(dir, entries.some((entry) => entry.name === '.gitignore'));
+    const pending: Promise<void>[] = [];
+    for (const entry of entries) {
+      const visit = this.visitEntry(real, rules, entry);
+      if (visit) pending.push(visit);
+    }
+    await Promise.all(pending);
   }
 
-  private async visitEntry(dir: DirState, entry: Dirent): Promise<void> {
-    const entryPath = path.join(dir.real, entry.name);
+  /** Settles a regular file or a special one at once; returns the walk below a directory or link. */
+  private visitEntry(dir: string, rules: ignore.Ignore | null, entry: Dirent): Promise<void> | undefined {
+    const entryPath = childPath(dir, entry.name);
     if (entry.isDirectory()) return this.enterDirectory(entryPath);
-    if (entry.isSymbolicLink()) return this.followLink(dir, entryPath);
+    if (entry.isSymbolicLink()) return this.followLink(rules, entryPath);
     const rel = this.relOf(entryPath);
-    if (!this.selects(dir, rel)) return;
+    if (!this.selects(rules, rel)) return undefined;
     if (entry.isFile()) {
       this.files.set(entryPath, rel);
     } else {
       this.notify({ level: 'warning', kind: 'unreadable', path: rel, message: notRegular(entry) });
     }
+    return undefined;
   }
 
-  private async followLink(dir: DirState, link: string): Promise<void> {
+  private async followLink(rules: ignore.Ignore | null, link: string): Promise<void> {
     const linkRel = this.relOf(link);
     // git tracks a symlink as a file, so its own name is tested as a file's.
-    if (this.isExcluded(linkRel) || dir.rules?.ignores(linkRel)) return;
+    if (this.isExcluded(linkRel) || rules?.ignores(linkRel)) return;
     let target: Stats;
     let real: string;
     try {
       target = await this.limit(() => stat(link));
       real = await this.limit(() => realpath(link));
     } catch (err) {
-      if (this.selects(dir, linkRel)) {
+      if (this.selects(rules, linkRel)) {
         this.notify({
           level: 'warning',
           kind: 'unreadable',
@@ -188,9 +202,10 @@ class Walk {
       if (!ALWAYS_SKIPPED.has(path.basename(link))) await this.enterDirectory(real);
       return;
     }
-    const realDir = await this.dirState(path.dirname(real));
+    const realDir = await this.dir(path.dirname(real));
+    if (realDir === null) return;
     const rel = this.relOf(real);
-    if (realDir === null || !this.selects(realDir, rel)) return;
+    if (!this.selects(await this.rulesWithin(realDir), rel)) return;
     if (target.isFile()) {
       this.files.set(real, rel);
     } else {
@@ -198,52 +213,54 @@ class Walk {
     }
   }
 
-  /** Whether a regular file at `rel` in `dir` is linted. */
-  private selects(dir: DirState, rel: string): boolean {
+  /** Whether a regular file at `rel`, in a directory with these rules, is linted. */
+  private selects(rules: ignore.Ignore | null, rel: string): boolean {
     const name = rel.slice(rel.lastIndexOf('/') + 1);
     return (
       this.opts.extensions.some((ext) => name.endsWith(ext)) &&
       this.isIncluded(rel) &&
       !this.isExcluded(rel) &&
-      !dir.rules?.ignores(rel)
+      !rules?.ignores(rel)
     );
   }
 
   /**
-   * The state of a real directory, or null if a walk from the root (or from
-   * the file system root, outside it) would not enter it.
+   * A real directory, or null if a walk from the root (or from the file system
+   * root, outside it) would not enter it.
    */
-  private dirState(real: string): Promise<DirState | null> {
-    let state = this.states.get(real);
-    if (state === undefined) {
-      state = this.computeDirState(real);
-      this.states.set(real, state);
+  private dir(real: string): Promise<Dir | null> {
+    let dir = this.dirs.get(real);
+    if (dir === undefined) {
+      dir = this.lookUpDir(real);
+      this.dirs.set(real, dir);
     }
-    return state;
+    return dir;
   }
 
-  private async computeDirState(real: string): Promise<DirState | null> {
+  private async lookUpDir(real: string): Promise<Dir | null> {
     const rel = this.relOf(real);
-    if (real === this.realRoot) {
-      return { real, rel, rules: this.opts.useIgnoreFiles ? await this.withIgnoreFile(newRules(), real, rel) : null };
-    }
+    if (real === this.realRoot) return { real, rel, rules: this.opts.useIgnoreFiles ? newRules() : null };
     const parentPath = path.dirname(real);
     if (parentPath === real) return { real, rel, rules: null };
-    const parent = await this.dirState(parentPath);
-    if (
-      parent === null ||
-      ALWAYS_SKIPPED.has(path.basename(real)) ||
-      this.isExcluded(rel) ||
-      parent.rules?.ignores(rel + '/')
-    ) {
-      return null;
+    const parent = await this.dir(parentPath);
+    if (parent === null || ALWAYS_SKIPPED.has(path.basename(real)) || this.isExcluded(rel)) return null;
+    const rules = await this.rulesWithin(parent);
+    return rules?.ignores(rel + '/') ? null : { real, rel, rules };
+  }
+
+  /** The rules for the entries of `dir`: its own plus those of its .gitignore. */
+  private rulesWithin(dir: Dir, hasIgnoreFile = true): Promise<ignore.Ignore | null> {
+    let rules = this.rulesWithinDir.get(dir.real);
+    if (rules === undefined) {
+      rules = dir.rules && hasIgnoreFile ? this.withIgnoreFile(dir.rules, dir.real, dir.rel) : Promise.resolve(dir.rules);
+      this.rulesWithinDir.set(dir.real, rules);
     }
-    return { real, rel, rules: parent.rules && (await this.withIgnoreFile(parent.rules, real, rel)) };
+    return rules;
   }
 
   /** `rules` plus those of the .gitignore in `dir`, if it has one. */
   private async withIgnoreFile(rules: ignore.Ignore, dir: string, rel: string): Promise<ignore.Ignore> {
-    const file = path.join(dir, '.gitignore');
+    const file = childPath(dir, '.gitignore');
     try {
       // A FIFO named .gitignore would block the read forever.
       if (!(await this.limit(() => stat(file))).isFile()) return rules;
@@ -269,13 +286,18 @@ class Walk {
   }
 
   private relOf(real: string): string {
-    const rel = real.startsWith(this.rootPrefix) ? real.slice(this.rootPrefix.length) : real === this.realRoot ? '' : real;
+    const rel = real === this.realRoot ? '' : real.startsWith(this.rootPrefix) ? real.slice(this.rootPrefix.length) : real;
     return path.sep === '/' ? rel : rel.split(path.sep).join('/');
   }
 
   private notify(n: Notification): void {
     this.notifications.set(`${n.kind}\0${n.path}\0${n.message}`, n);
   }
+}
+
+/** path.join() without the normalizing, which the walk's real paths do not need. */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
 function newRules(): ignore.Ignore {
@@ -285,12 +307,13 @@ function newRules(): ignore.Ignore {
 }
 
 /**
- * The patterns of a .gitignore in directory `rel` (relative to the root),
- * rewritten to be relative to the root. One rule set per directory, with the
- * deeper files' patterns last so that they win, then behaves as git does; in
- * particular a deeper `!dir/` can re-include a directory that a shallower file
- * excludes, which testing each file's rules on paths relative to its own
- * directory would get wrong (the package checks parents with the same rules).
+ * The patterns of the .gitignore in directory `rel`, rewritten to be relative
+ * to the root. Appended to the rules of the directories above, where the last
+ * match wins, they give git's precedence of deeper files over shallower ones.
+ * Keeping one rule set per file instead, each tested on paths relative to its
+ * own directory, would go wrong where a deeper `!dir/` re-includes a directory
+ * that a shallower file excludes: the package tests a path's parents with the
+ * same rule set, so the shallower set would still exclude everything below.
  */
 function parseIgnoreFile(text: string, rel: string): ignore.PatternParams[] {
   const prefix = rel === '' ? '' : escapeGlob(rel) + '/';
@@ -337,15 +360,16 @@ function trimTrailingSpaces(line: string): string {
 }
 
 function notRegular(st: Stats | Dirent): string {
-  return `Skipped: it is ${describeFileType(st)}, not a regular file.`;
+  return `It is ${describeFileType(st)}, not a regular file.`;
 }
 
 function accessProblem(arg: string, err: unknown): Notification {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return { level: 'error', kind: 'not-found', path: arg, message: 'No such file or directory.' };
+    // The CLI turns this into a usage error made of the message alone.
+    return { level: 'error', kind: 'not-found', path: arg, message: `'${arg}' does not exist.` };
   }
-  return { level: 'error', kind: 'unreadable', path: arg, message: `Cannot access the path: ${describeFsError(err)}.` };
+  return { level: 'error', kind: 'unreadable', path: arg, message: `Cannot access '${arg}': ${describeFsError(err)}.` };
 }
 
 function compare(a: string, b: string): number {

@@ -49,7 +49,7 @@ export async function readSource(file: DiscoveredFile, opts: ReadSourceOptions =
     try {
       const st = await handle.stat();
       if (st.isDirectory()) return failure(file, 'unreadable', 'warning', 'Cannot read the file: it is a directory.');
-      if (!st.isFile()) return failure(file, 'unreadable', 'warning', `Skipped: it is ${describeFileType(st)}, not a regular file.`);
+      if (!st.isFile()) return failure(file, 'unreadable', 'warning', `It is ${describeFileType(st)}, not a regular file.`);
       if (st.size > maxBytes) return tooLarge(file, st.size, maxBytes);
       buf = await handle.readFile();
     } finally {
@@ -62,7 +62,7 @@ export async function readSource(file: DiscoveredFile, opts: ReadSourceOptions =
   if (buf.length > maxBytes) return tooLarge(file, buf.length, maxBytes);
 
   const binary = binaryReason(buf);
-  if (binary !== null) return failure(file, 'binary', 'note', `Skipped: the file looks binary (${binary}).`);
+  if (binary !== null) return failure(file, 'binary', 'note', `The file looks binary: ${binary}.`);
 
   if (opts.prefilter && !mentionsAny(buf, opts.prefilter)) {
     return { ok: true, text: '', bytes: buf.length, skipped: true };
@@ -110,8 +110,8 @@ function binaryReason(buf: Buffer): string | null {
 
 /**
  * Counts the bytes that do not belong to a well-formed UTF-8 sequence (RFC 3629:
- * no overlongs, surrogates or code points past U+10FFFF). A sequence cut off by
- * the end of `buf` counts as valid, since `buf` is usually a prefix of the file.
+ * no overlongs, surrogates or code points past U+10FFFF), the bytes that
+ * Buffer#toString would replace with U+FFFD.
  */
 function invalidUtf8Bytes(buf: Buffer): number {
   let invalid = 0;
@@ -147,16 +147,14 @@ function invalidUtf8Bytes(buf: Buffer): number {
       if (next < (seen === 1 ? min : 0x80) || next > (seen === 1 ? max : 0xbf)) break;
       seen++;
     }
-    const complete = seen === length;
-    const truncated = i + seen === buf.length;
-    if (!complete && !truncated) invalid += seen;
+    if (seen < length) invalid += seen;
     i += seen;
   }
   return invalid;
 }
 
 function tooLarge(file: DiscoveredFile, size: number, maxBytes: number): SourceRead {
-  return failure(file, 'too-large', 'warning', `Skipped: the file is ${size} bytes, over the limit of ${maxBytes} bytes.`);
+  return failure(file, 'too-large', 'warning', `The file is ${size} bytes, over the limit of ${maxBytes} bytes.`);
 }
 
 function failure(

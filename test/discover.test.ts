@@ -40,10 +40,11 @@ test('lints an explicitly named file whatever its extension, unless excluded', a
 
 test('honours nested .gitignore files with git semantics', async (t) => {
   const root = await tree(t, {
-    '.gitignore': '*.gen.c\ngen/\n# a comment\n\n',
+    '.gitignore': '*.gen.c\ngen/\n# a comment\n\nUPPER.c\n',
     'sub/.gitignore': '!keep.gen.c\nlocal.c\n/only-here.c\n!gen/\n',
     'a.gen.c': '',
     'local.c': '',
+    'upper.c': '', // git is case-sensitive on Linux
     'gen/x.c': '',
     'sub/keep.gen.c': '',
     'sub/drop.gen.c': '',
@@ -58,8 +59,9 @@ test('honours nested .gitignore files with git semantics', async (t) => {
     'sub/deeper/only-here.c', // '/only-here.c' is anchored to sub
     'sub/gen/y.c', // re-included by the deeper '!gen/'
     'sub/keep.gen.c',
+    'upper.c',
   ]);
-  assert.equal((await relPaths(root, { useIgnoreFiles: false })).length, 10);
+  assert.equal((await relPaths(root, { useIgnoreFiles: false })).length, 11);
 });
 
 test('agrees with git on which files a tree ignores', async (t) => {
@@ -132,7 +134,10 @@ test('applies include and exclude globs, however an excluded directory is reache
   assert.deepEqual(await relPaths(root), ['src/.hidden/b.c', 'src/a.c', 'src/a.h', 'src/vendor/v.c', 'test/t.c']);
 });
 
-test('follows a symlinked directory loop without looping', async (t) => {
+// A walk that loops, or opens a FIFO, would hang: fail instead.
+const hangGuard = { timeout: 10_000 };
+
+test('follows a symlinked directory loop without looping', hangGuard, async (t) => {
   const root = await tree(t, { 'sub/a.c': '', 'b.c': '' });
   await symlink('..', path.join(root, 'sub/up'));
   await symlink('.', path.join(root, 'sub/self'));
@@ -163,7 +168,7 @@ test('judges a file reached through a symlink at its real path', async (t) => {
   assert.deepEqual(await relPaths(root), ['src/main.c']);
 });
 
-test('never opens a FIFO, and reports one only where a source was expected', async (t) => {
+test('never opens a FIFO, and reports one only where a source was expected', hangGuard, async (t) => {
   const root = await tree(t, { 'a.c': '' });
   try {
     execFileSync('mkfifo', [path.join(root, 'pipe.c'), path.join(root, 'pipe')]);
@@ -224,6 +229,8 @@ test('reports a path that does not exist, and still walks the others', async (t)
       ['error', 'not-found', missing],
     ],
   );
+  // The CLI reports the message alone, so it must name the path.
+  assert.equal(notifications[1].message, `'${missing}' does not exist.`);
 });
 
 test('orders files by relPath code units, whatever the creation order', async (t) => {
