@@ -38,6 +38,7 @@ export function lintText(path: string, text: string, opts: EngineOptions): Findi
         message: r.message,
         location: r.location,
         related: r.related ?? [],
+        flow: r.flow ?? [],
         lineText: lines[region.startLine - 1] ?? '',
         fingerprint: '',
       });

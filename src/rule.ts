@@ -34,6 +34,7 @@ export interface Report {
   message: string;
   location: Location;
   related?: RelatedLocation[];
+  flow?: RelatedLocation[];
 }
 
 export interface Rule {

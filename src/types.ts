@@ -29,6 +29,8 @@ export interface Finding {
   message: string;
   location: Location;
   related: RelatedLocation[];
+  /** Steps from the cause to the finding (SARIF codeFlows), each with a message; empty when the finding stands alone. */
+  flow: RelatedLocation[];
   /** Text of the flagged source line, for code frames and fingerprints. */
   lineText: string;
   /** Stable, line-number-free identity (see report/fingerprint.ts). Filled by the engine. */

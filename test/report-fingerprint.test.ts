@@ -13,6 +13,7 @@ function finding(line: number, extra: Partial<Finding> = {}): Finding {
     message: "The call passes 'SPLICE_F_GIFT'.",
     location: { path: 'src/a.c', region: { startLine: line, startColumn: 8, endLine: line, endColumn: 16 } },
     related: [],
+    flow: [],
     lineText: LINE,
     fingerprint: '',
     ...extra,

@@ -32,6 +32,7 @@ function finding(
     message: `Message for '${ruleId}'.`,
     location: { path, region: { startLine: line, startColumn: 3, endLine: line + 1, endColumn: 4 } },
     related: [],
+    flow: [],
     lineText: 'vmsplice(fd, &iov, 1, 0);',
     fingerprint: `fp-${ruleId}-${line}`,
     ...extra,

@@ -53,6 +53,7 @@ function finding(ruleId: string, path: string, line: number, column: number, ext
     message: `The call passes 'SPLICE_F_GIFT' to '${ruleId}'.`,
     location: { path, region: region(line, column, line, column + 8) },
     related: [],
+    flow: [],
     lineText: '    ret = vmsplice(p[1], &iov, 1, SPLICE_F_GIFT);',
     fingerprint: '',
     ...extra,

@@ -16,6 +16,7 @@ function finding(lineText: string, column: number, length: number, extra: Partia
       region: { startLine: 12, startColumn: column, endLine: 12, endColumn: column + length },
     },
     related: [],
+    flow: [],
     lineText,
     fingerprint: 'f',
     ...extra,

@@ -117,12 +117,15 @@ export function parameterNames(declarator: SyntaxNode | null): string[] {
 
 /** Parses a C integer literal (decimal, hex, octal, binary, with suffixes). */
 export function parseIntLiteral(text: string): number | null {
-  const t = text.replace(/['_]/g, '').replace(/[uUlL]+$/, '');
+  // tree-sitter-c folds a leading minus sign into the literal.
+  const negative = /^\s*-/.test(text);
+  const t = text.replace(/^\s*[-+]\s*/, '').replace(/['_]/g, '').replace(/[uUlL]+$/, '');
   let v: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(t)) v = parseInt(t.slice(2), 16);
   else if (/^0[bB][01]+$/.test(t)) v = parseInt(t.slice(2), 2);
   else if (/^0[0-7]*$/.test(t)) v = parseInt(t, 8);
   else if (/^[1-9][0-9]*$/.test(t)) v = parseInt(t, 10);
   else return null;
-  return Number.isFinite(v) ? v : null;
+  if (!Number.isFinite(v)) return null;
+  return negative ? -v : v;
 }

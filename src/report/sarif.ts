@@ -121,6 +121,22 @@ function toResult(finding: Finding, ruleIndex: number): Sarif.Result {
             message: { text: sentence(message) },
           })),
         }),
+    ...(finding.flow.length === 0
+      ? {}
+      : {
+          // Thread-flow locations are inlined: GitHub rejects references to run.threadFlowLocations (GH1002).
+          codeFlows: [
+            {
+              threadFlows: [
+                {
+                  locations: finding.flow.map(({ location, message }) => ({
+                    location: { physicalLocation: physicalLocation(location), message: { text: sentence(message) } },
+                  })),
+                },
+              ],
+            },
+          ],
+        }),
     // upload-sarif computes primaryLocationLineHash from the checked-out file; ours is for local baselines (R4).
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
   };

@@ -1,0 +1,120 @@
+import type { BufferEventFact } from '../src/analysis/facts.js';
+import type { Rule } from '../src/rule.js';
+import type { RelatedLocation } from '../src/types.js';
+
+const MAX_FLOW_STEPS = 12;
+
+function what(e: BufferEventFact): string {
+  const by = e.callee ? ` by ${e.callee}()` : '';
+  if (e.refill) return `is refilled${by} on the next loop iteration`;
+  switch (e.kind) {
+    case 'store':
+      return 'is written';
+    case 'libc':
+      return `is overwritten by ${e.callee}()`;
+    case 'call':
+      return `is written by ${e.callee}()`;
+    case 'free':
+      return 'is freed';
+    case 'realloc':
+      return `is reallocated by ${e.callee}()`;
+    case 'scope-exit':
+      return e.scopeEnd === 'return' ? 'goes out of scope when the function returns' : 'goes out of scope at the end of its block';
+  }
+}
+
+export const bufferModifiedAfterVmsplice: Rule = {
+  id: 'buffer-modified-after-vmsplice',
+  meta: {
+    title: 'Buffer modified after vmsplice',
+    level: 'error',
+    securitySeverity: 7.0,
+    precision: 'high',
+    tags: ['security', 'correctness', 'external/cwe/cwe-362', 'external/cwe/cwe-416'],
+    enabledByDefault: true,
+  },
+  docs: {
+    summary:
+      'Reports writes to, and releases of, memory that a write-direction vmsplice() queued in a pipe, on a path from ' +
+      'the call on which nothing proves the pipe\'s reader is done with it. vmsplice maps the caller\'s pages into the ' +
+      'pipe instead of copying them, so the reader sees whatever the memory holds when it reads: the modified bytes, ' +
+      'the next record, or (after free or the end of a stack frame) unrelated and possibly secret data.',
+    why: [
+      'Mainline vmsplice(2) takes references to the caller\'s pages and never copies. The kernel gives no signal when ' +
+        'the consumer is done with them. Linus Torvalds (2019): "the rules for vmsplice is simply to not change the ' +
+        'source pages… If you want to change the source pages, you need to just use write() instead."',
+      '',
+      '- A write after the call shows up in what the reader gets (Askar Safin\'s 2026 test: vmsplice "a", set the byte ' +
+        'to "b", read "b").',
+      '- free(), realloc() and the end of a stack frame hand the memory to other data while the pipe still points at ' +
+        'it: the consumer, maybe another process or a network peer, receives foreign bytes (uutils/coreutils#7625: ' +
+        '`yes` freed a buffer still referenced through an onward splice; nix-rust/nix#2633).',
+      '- Andy Lutomirski: "Just plain free() won\'t be good enough."',
+    ].join('\n'),
+    example: [
+      'int send_pid(int wfd)',
+      '{',
+      '    char tmp[64];',
+      '    int n = snprintf(tmp, sizeof tmp, "pid=%d\\n", (int)getpid());',
+      '    struct iovec v = { tmp, (size_t)n };',
+      '    return vmsplice(wfd, &v, 1, 0) == n ? 0 : -1;  /* tmp goes out of scope while queued */',
+      '}',
+    ].join('\n'),
+    useInstead: [
+      'Keep the memory unchanged until the pipe has been drained into a consumer that copies (a regular file, ' +
+        'netlink, a read() of the full amount), or use write(), which copies. Linus\'s pattern for reusable buffers: ' +
+        'build each buffer in a fresh private anonymous mmap() and munmap() it after the vmsplice; the pipe keeps the ' +
+        'pages, nobody can write them.',
+      '',
+      '```c',
+      'if (write(wfd, tmp, (size_t)n) != n)  /* a copy: tmp may die */',
+      '    return -1;',
+      '```',
+      '',
+      'A design that knowingly tolerates changing data can suppress the finding with a reason, or mark the point where ' +
+        'the consumer is known to be done with `/* vmsplice-consumed */`.',
+    ].join('\n'),
+    limits: [
+      '- Paths are judged within one function (and its callers in the same file, for buffers passed to a wrapper); a ' +
+        'buffer handed to another file, another thread or a signal handler is not followed.',
+      '- Safe points recognised: a checked splice() of the same pipe\'s read end into a regular file, /dev/null or a ' +
+        'netlink socket, or a checked read() of it; the result read back from an AF_ALG operation socket; closing both ' +
+        'ends of the pipe; munmap()/MAP_FIXED/MADV_DONTNEED of a private anonymous mapping; a `vmsplice-consumed` comment. ' +
+        'Refills in code that compares the pipe size fcntl(F_SETPIPE_SZ/F_GETPIPE_SZ) returned (double buffering) are ' +
+        'not reported.',
+      '- Conditions are not evaluated except tests of the vmsplice result for failure (`< 0`, `== -1`, `<= 0`): ' +
+        'nothing was queued on those branches.',
+      '- Functions of the same file that write through a pointer parameter are followed; functions defined elsewhere ' +
+        'are assumed not to write (a known false negative).',
+      '- Writes are matched by the variable they go through, not by byte range: a write to an unqueued part of the ' +
+        'same buffer is reported.',
+    ].join('\n'),
+    references: [
+      { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
+      { title: 'Linus Torvalds on vmsplice rules (2019)', url: 'https://lore.kernel.org/all/CAHk-=wg_X_7JSYT-a3qHrzvuWGMyffDWtQ4n7adBp_fe5w0BsA@mail.gmail.com/' },
+      { title: 'uutils/coreutils#7625', url: 'https://github.com/uutils/coreutils/issues/7625' },
+    ],
+  },
+  check(facts, report) {
+    for (const fact of facts.vmsplice) {
+      if (fact.lifetime.direction !== 'write') continue;
+      for (const e of fact.lifetime.events) {
+        const line = e.queuedAt.region.startLine;
+        const queued = e.queuedBy === 'vmsplice' || e.queuedBy === 'sys_vmsplice' ? `${e.queuedBy}()` : `'${e.queuedBy}()' (which calls vmsplice())`;
+        const verb = what(e);
+        const message = `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} while the pipe may still reference its pages.`;
+        const steps: RelatedLocation[] = [{ location: e.queuedAt, message: `${queued} queues the pages of '${e.buffer}'.` }];
+        const middle = e.path.slice(1, -1);
+        const kept = middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;
+        for (const p of kept) steps.push({ location: p, message: 'Control reaches this statement.' });
+        steps.push({ location: e.location, message: `'${e.buffer}' ${verb}.` });
+        report({
+          message,
+          location: e.location,
+          related: [{ location: e.queuedAt, message: `The buffer is queued by ${queued} here.` }],
+          flow: steps,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,78 @@
+import type { Rule } from '../src/rule.js';
+
+export const uncheckedResult: Rule = {
+  id: 'unchecked-result',
+  meta: {
+    title: 'Unchecked vmsplice result',
+    level: 'warning',
+    securitySeverity: 3.1,
+    precision: 'high',
+    tags: ['security', 'correctness', 'external/cwe/cwe-252'],
+    enabledByDefault: true,
+  },
+  docs: {
+    summary:
+      'Reports vmsplice() calls whose result is discarded, stored and never read, or only tested for failure with no ' +
+      'loop that retries or advances. vmsplice queues fewer bytes than asked even when it blocks, so code that ignores ' +
+      'the count loses or duplicates data, and code that ignores errors misses EAGAIN, EPIPE or a seccomp filter.',
+    why: [
+      'vmsplice(2) waits for pipe space once, then adds pages until the pipe is full and returns the partial count ' +
+        '(fs/splice.c; kept by the 2026 rewrite). Every page of the iovec takes one pipe slot, so small or unaligned ' +
+        'segments fill the 16 default slots early. The FizzBuzz pipe benchmark notes "vmsplice can do a short write ' +
+        'sometimes, so it needs to be called in a loop".',
+      '',
+      'Errors matter too: SPLICE_F_NONBLOCK gives EAGAIN on a full pipe, a pipe without readers gives EPIPE, and ' +
+        'container runtimes\' default seccomp profiles have blocked vmsplice since 2021 (EPERM), where libfuse and ' +
+        'libkcapi fall back to writev().',
+    ].join('\n'),
+    example: [
+      'struct iovec v[2] = { { a, na }, { b, nb } };',
+      'vmsplice(p[1], v, 2, SPLICE_F_NONBLOCK);  /* unchecked-result */',
+      'splice(p[0], NULL, out, NULL, na + nb, 0);',
+    ].join('\n'),
+    useInstead: [
+      'Loop until everything is queued, advancing the iovec by the count returned, and handle errors:',
+      '',
+      '```c',
+      'while (cnt > 0) {',
+      '    ssize_t r = vmsplice(wfd, iov, cnt, 0);',
+      '    if (r < 0) {',
+      '        if (errno == EINTR) continue;',
+      '        return -1;  /* caller falls back to writev() */',
+      '    }',
+      '    while (cnt > 0 && (size_t)r >= iov->iov_len) { r -= iov->iov_len; iov++; cnt--; }',
+      '    if (cnt > 0) { iov->iov_base = (char *)iov->iov_base + r; iov->iov_len -= r; }',
+      '}',
+      '```',
+      '',
+      'Comparing the result with the full length and treating a difference as an error is also fine.',
+    ].join('\n'),
+    limits: [
+      '- A result is "checked" when it is compared with anything other than 0 or -1, used in arithmetic, passed to a ' +
+        'function, or returned (then the caller\'s use is judged, for wrappers and macros of the same file).',
+      '- "Only checked for errors" is judged syntactically: a comparison with 0 or -1 (or a truth test) outside any ' +
+        'loop. It is reported even for lengths that cannot be split, which is rare with vmsplice.',
+      '- Whether EAGAIN, EINTR and EPIPE are handled is not checked yet.',
+    ].join('\n'),
+    references: [
+      { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
+      { title: 'pipes-speed-test (FizzBuzz)', url: 'https://github.com/bitonic/pipes-speed-test' },
+    ],
+  },
+  check(facts, report) {
+    for (const fact of facts.vmsplice) {
+      const r = fact.result;
+      if (r.use === 'checked') continue;
+      const outer = fact.hops.find((h) => h.at.frag === null && fact.location.region.startLine === r.location.region.startLine);
+      const via = outer && outer.kind !== 'direct' && outer.kind !== 'syscall' ? `'${outer.name}()', which returns the result of vmsplice(),` : 'vmsplice()';
+      const subject = `The result of ${via}`;
+      const message =
+        r.use === 'discarded'
+          ? `${subject} is discarded, so a short write or an error goes unnoticed.`
+          : r.use === 'unread'
+            ? `${subject} is stored in '${r.variable}' but never read, so a short write or an error goes unnoticed.`
+            : `${subject} is only checked for errors, so a short write (fewer bytes queued than asked) goes unnoticed.`;
+      report({ message, location: r.location.region.startLine === fact.location.region.startLine ? fact.location : r.location });
+    }
+  },
+};

@@ -1,0 +1,465 @@
+import type { SyntaxNode } from '../parse.js';
+import { aliasesOf, BufferResolver, pointerBase, type BufferRoot } from './buffers.js';
+import type { VmspliceCall } from './calls.js';
+import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
+import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
+import type { FileIndex, Scope } from './fileindex.js';
+import { isAncestor, parseIntLiteral, unparen } from './syntax.js';
+import type { ArgExpr } from './values.js';
+
+/**
+ * Buffer lifetime after a write-direction vmsplice (semantics.md section 5):
+ * which events can change or release the queued memory on a path from the
+ * call that passes no safe point.
+ */
+
+export type EventKind = 'store' | 'libc' | 'call' | 'free' | 'realloc' | 'scope-exit';
+
+export interface BufferEvent {
+  kind: EventKind;
+  /** The writing function for libc and call events. */
+  callee: string;
+  /** Where the event happens (for scope exit: the return statement or the block's closing brace). */
+  node: SyntaxNode;
+  /** Reached only through a loop's back edge: the next iteration's write. */
+  refill: boolean;
+  root: BufferRoot;
+  /** Statements from the vmsplice call to the event, for code flows. */
+  path: SyntaxNode[];
+  /** The call in the event's function that queued the buffer (the vmsplice, or the wrapper call). */
+  queuedAt: SyntaxNode;
+}
+
+export interface LifetimeFacts {
+  direction: 'write' | 'read';
+  roots: BufferRoot[];
+  events: BufferEvent[];
+  /** Refills were discharged by verified double buffering (S4). */
+  doubleBuffered: boolean;
+}
+
+/** Functions that write through a pointer argument, with the argument positions. */
+const WRITERS: Record<string, number[]> = {
+  memcpy: [0], memmove: [0], memset: [0], bzero: [0], explicit_bzero: [0], memccpy: [0], mempcpy: [0],
+  strcpy: [0], strncpy: [0], stpcpy: [0], stpncpy: [0], strcat: [0], strncat: [0], strlcpy: [0], strlcat: [0],
+  sprintf: [0], snprintf: [0], vsprintf: [0], vsnprintf: [0], fgets: [0], fread: [0], gets: [0],
+  read: [1], pread: [1], pread64: [1], recv: [1], recvfrom: [1], getline: [0], getdelim: [0], readlink: [1],
+  getrandom: [0], wmemcpy: [0], wmemset: [0],
+};
+/** scanf-family: every argument from this position on may be written. */
+const SCANF: Record<string, number> = { scanf: 1, sscanf: 2, fscanf: 2, vscanf: 1, vsscanf: 2, vfscanf: 2 };
+const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
+const DUPS = new Set(['dup', 'dup2', 'dup3', 'fcntl', 'posix_spawn_file_actions_adddup2']);
+const SPAWNS = new Set(['fork', 'vfork', 'clone', 'clone3', 'posix_spawn', 'posix_spawnp', 'execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve', 'system', 'popen', 'daemon']);
+const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
+
+interface WriteSite {
+  node: SyntaxNode;
+  kind: EventKind | 'relinquish';
+  callee: string;
+  /** Variables written through (direct: the variable itself is assigned). */
+  bases: { name: string; direct: boolean; text: string }[];
+}
+
+function args(call: SyntaxNode): SyntaxNode[] {
+  return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+}
+
+function calleeOf(call: SyntaxNode): string {
+  const f = call.childForFieldName('function');
+  return f?.type === 'identifier' ? f.text : '';
+}
+
+/** The innermost loop around `n` within `fn`, if any. */
+function inLoop(n: SyntaxNode, fn: SyntaxNode | null): boolean {
+  for (let p = n.parent; p && p.id !== fn?.id; p = p.parent) if (LOOPS.has(p.type)) return true;
+  return false;
+}
+
+/** The variable a call's result is stored in (`r = call`, `T r = call`), if any. */
+export function resultVariable(call: SyntaxNode): string | null {
+  let n = call;
+  while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
+  const p = n.parent;
+  if (p?.type === 'init_declarator') return p.childForFieldName('declarator')?.text.replace(/^[*\s]+/, '') ?? null;
+  if (p?.type === 'assignment_expression' && p.childForFieldName('right')?.id === n.id) {
+    const l = p.childForFieldName('left');
+    return l?.type === 'identifier' ? l.text : null;
+  }
+  return null;
+}
+
+/** Is the result of `call` compared, or used as a loop's progress? (a checked drain) */
+function resultChecked(call: SyntaxNode, scope: Scope): boolean {
+  if (inLoop(call, scope.node)) return true;
+  let n = call;
+  while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
+  if (n.parent?.type === 'binary_expression' && COMPARISONS.has(n.parent.childForFieldName('operator')?.text ?? '')) return true;
+  const v = resultVariable(call);
+  return v !== null && (scope.node?.descendantsOfType('identifier') ?? []).some((id) => id.text === v && id.startIndex > call.endIndex && id.parent?.type === 'binary_expression');
+}
+
+/** Literal value of an integer constant expression such as `0`, `-1`, `(ssize_t)0`. */
+function literal(n: SyntaxNode): number | null {
+  const e = unparen(n);
+  if (e.type === 'number_literal') return parseIntLiteral(e.text);
+  if (e.type === 'unary_expression' && e.children[0]?.type === '-') {
+    const v = literal(e.childForFieldName('argument')!);
+    return v === null ? null : -v;
+  }
+  if (e.type === 'cast_expression') return literal(e.childForFieldName('value')!);
+  return null;
+}
+
+/**
+ * For a condition testing the call's result: the branch on which the call
+ * queued nothing (result <= 0), so the buffer is not in the pipe there.
+ */
+function failureBranch(cond: SyntaxNode, call: SyntaxNode, resultVar: string | null): 'true' | 'false' | null {
+  const e = unparen(cond);
+  const isResult = (x: SyntaxNode): boolean => {
+    const u = unparen(x);
+    if (u.id === call.id || (u.type === 'assignment_expression' && unparen(u.childForFieldName('right')!).id === call.id)) return true;
+    if (u.type === 'cast_expression') return isResult(u.childForFieldName('value')!);
+    return resultVar !== null && u.type === 'identifier' && u.text === resultVar;
+  };
+  if (e.type === 'unary_expression' && e.children[0]?.type === '!' && isResult(e.childForFieldName('argument')!)) return 'true';
+  if (e.type !== 'binary_expression') return null;
+  let op = e.childForFieldName('operator')?.text ?? '';
+  let l = e.childForFieldName('left')!;
+  let r = e.childForFieldName('right')!;
+  if (!isResult(l)) {
+    if (!isResult(r)) return null;
+    [l, r] = [r, l];
+    op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op;
+  }
+  const k = literal(r);
+  if (k === null) return null;
+  switch (op) {
+    case '<': return k <= 1 ? 'true' : null;
+    case '<=': return k <= 0 ? 'true' : null;
+    case '==': return k <= 0 ? 'true' : null;
+    case '!=': return k <= 0 && k === -1 ? 'false' : null;
+    case '>': return k === 0 ? 'false' : null;
+    case '>=': return k === 1 || k === 0 ? 'false' : null;
+    default: return null;
+  }
+}
+
+export class LifetimeAnalysis {
+  private readonly cfgs = new Map<number, Cfg>();
+  private readonly sites = new Map<Scope, WriteSite[]>();
+  private readonly paramWrites = new Map<string, Set<number> | null>();
+  readonly fds: FdFacts;
+  readonly buffers: BufferResolver;
+
+  constructor(private readonly index: FileIndex) {
+    this.fds = new FdFacts(index);
+    this.buffers = new BufferResolver(index);
+  }
+
+  cfgOf(scope: Scope): Cfg | null {
+    if (scope.kind !== 'function' || !scope.node) return null;
+    let cfg = this.cfgs.get(scope.node.id);
+    if (!cfg) {
+      cfg = buildCfg(scope.node);
+      this.cfgs.set(scope.node.id, cfg);
+    }
+    return cfg;
+  }
+
+  /** Follows macro and wrapper bindings until the expression is one written in `scope`. */
+  private inScope(a: ArgExpr | null, scope: Scope): SyntaxNode | null {
+    let cur = a;
+    for (let i = 0; cur && i < 32; i++) {
+      if (cur.scope === scope && !cur.frag) return cur.node;
+      const e = unparen(cur.node);
+      if (e.type !== 'identifier') return cur.frag ? null : cur.scope === scope ? cur.node : null;
+      let b = cur.binding;
+      let next: ArgExpr | undefined;
+      while (b && !next) {
+        next = b.params.get(e.text);
+        b = b.outer;
+      }
+      cur = next ?? null;
+    }
+    return null;
+  }
+
+  analyze(call: VmspliceCall): LifetimeFacts {
+    const inner = call.hops[call.hops.length - 1];
+    const innerScope = call.args.fd?.scope ?? call.scope;
+    const fdInner = call.args.fd ? this.inScope(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
+    const end = fdInner ? this.fds.pipeEnd(fdInner, innerScope) : null;
+    if (end?.end === 0) return { direction: 'read', roots: [], events: [], doubleBuffered: false };
+
+    const bases = call.args.iov ? this.buffers.iovBases(call.args.iov, call.args.count) : [];
+    const roots = bases.map((b) => this.buffers.root(b)).filter((r): r is BufferRoot => r !== null && r.variable !== '');
+    const events: BufferEvent[] = [];
+    let doubleBuffered = false;
+    const seen = new Set<string>();
+    for (const root of roots) {
+      // Where the root lives, the call that queued it: the real call, or the wrapper call in the caller.
+      const position = this.positionIn(call, root.scope, inner.at.frag ? null : inner.at.node);
+      if (!position) continue;
+      const fdHere = call.args.fd ? this.inScope(call.args.fd, root.scope) : null;
+      const pipe = fdHere ? this.fds.pipeEnd(fdHere, root.scope) : null;
+      const r = this.eventsFor(root, position, pipe?.pipe ?? null);
+      doubleBuffered ||= r.doubleBuffered;
+      for (const ev of r.events) {
+        const key = `${ev.kind}:${ev.node.id}:${ev.root.variable}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          events.push(ev);
+        }
+      }
+    }
+    return { direction: 'write', roots, events, doubleBuffered };
+  }
+
+  /** The call node in `scope` that queues the buffer: the real call, or the hop calling into the wrapper. */
+  private positionIn(call: VmspliceCall, scope: Scope, innerNode: SyntaxNode | null): SyntaxNode | null {
+    for (const h of call.hops) {
+      if (h.at.frag) continue;
+      if (this.index.scopeOf(h.at.node) === scope) return h.at.node;
+    }
+    if (innerNode && this.index.scopeOf(innerNode) === scope) return innerNode;
+    return null;
+  }
+
+  private eventsFor(root: BufferRoot, position: SyntaxNode, pipe: string | null): { events: BufferEvent[]; doubleBuffered: boolean } {
+    const scope = root.scope;
+    const cfg = this.cfgOf(scope);
+    const start = cfg?.nodeOf(position);
+    if (!cfg || !start) return { events: [], doubleBuffered: false };
+    const aliases = aliasesOf(root, (value) => this.buffers.root({ node: value, frag: null, scope, binding: null, anchor: value })?.variable === root.variable);
+    const sites = this.writeSites(scope);
+
+    const safe = new Set<number>();
+    for (const n of this.safePoints(scope, cfg, pipe, root, aliases, sites, position)) safe.add(n);
+    const doubleBuffered = this.verifiesPipeSize(scope);
+
+    const resultVar = resultVariable(position);
+    const blocked = (id: number): boolean => safe.has(id);
+    const first = reachFrom(cfg, start.id, blocked, (node, succ) => {
+      if (node.kind !== 'cond' || !node.syntax) return false;
+      const fail = failureBranch(node.syntax, position, resultVar);
+      return (fail === 'true' && succ === node.onTrue && node.onTrue !== node.onFalse) || (fail === 'false' && succ === node.onFalse && node.onTrue !== node.onFalse);
+    });
+    // Back at the call in a loop, earlier rounds have queued data: this round's failure no longer clears the buffer.
+    const again = first.reached.has(start.id) ? reachFrom(cfg, start.id, blocked, () => false) : null;
+    const reach = again ?? first;
+
+    const candidates: { kind: EventKind; callee: string; node: SyntaxNode; cfgNode: CfgNode }[] = [];
+    for (const s of sites) {
+      if (s.kind === 'relinquish') continue;
+      if (!s.bases.some((b) => this.touches(root, aliases, b, s.kind))) continue;
+      const n = cfg.nodeOf(s.node);
+      if (n) candidates.push({ kind: s.kind, callee: s.callee, node: s.node, cfgNode: n });
+    }
+    if (root.kind === 'stack' && root.declaration) {
+      for (const n of cfg.nodes) {
+        const syn = n.syntax;
+        if (!syn) continue;
+        const endsBlock = n.kind === 'block-end' && isDeclaringBlock(syn, root.declaration);
+        const returns = n.kind === 'stmt' && syn.type === 'return_statement' && insideDeclaringBlock(syn, root.declaration);
+        if (endsBlock || returns) candidates.push({ kind: 'scope-exit', callee: '', node: endsBlock ? syn.lastChild ?? syn : syn, cfgNode: n });
+      }
+    }
+
+    const events: BufferEvent[] = [];
+    for (const c of candidates) {
+      const sameNode = c.cfgNode.id === start.id;
+      const after = c.node.startIndex >= position.endIndex || (c.kind === 'scope-exit' && c.node.type === 'return_statement' && isAncestor(c.node, position));
+      const reached = reach.reached.has(c.cfgNode.id) && !(safe.has(c.cfgNode.id) && c.cfgNode.id !== start.id);
+      if (!(sameNode && after) && !reached) continue;
+      const refill = !(sameNode && after) && c.node.startIndex < position.startIndex;
+      if (refill && doubleBuffered) continue;
+      const ids = sameNode && after ? [start.id] : pathTo(reach, start.id, c.cfgNode.id);
+      events.push({
+        kind: c.kind,
+        callee: c.callee,
+        node: c.node,
+        refill,
+        root,
+        path: ids.map((id) => cfg.nodes[id].syntax).filter((s): s is SyntaxNode => s !== null),
+        queuedAt: position,
+      });
+    }
+    return { events, doubleBuffered };
+  }
+
+  /** Does a write through `base` change the root's memory? */
+  private touches(root: BufferRoot, aliases: Set<string>, base: { name: string; direct: boolean; text: string }, kind: EventKind | 'relinquish'): boolean {
+    if (!aliases.has(base.name)) return false;
+    // A member root is touched through that member (or through an alias of it), not through its sibling members.
+    if (root.member && base.name === root.variable) {
+      const last = root.member.split('.').pop()!;
+      if (!new RegExp(`(\\.|->)\\s*${last}\\b`).test(base.text)) return false;
+    }
+    if (kind === 'free' || kind === 'realloc') return root.kind !== 'stack' && root.kind !== 'static' && !root.kind.startsWith('mmap');
+    // Assigning the pointer variable itself re-points it; assigning an array or struct object writes it.
+    if (base.direct) return base.name === root.variable && (root.kind === 'stack' || root.kind === 'static') && !root.member;
+    return true;
+  }
+
+  private writeSites(scope: Scope): WriteSite[] {
+    let list = this.sites.get(scope);
+    if (list) return list;
+    list = [];
+    const body = scope.node;
+    if (body) {
+      for (const n of body.descendantsOfType(['assignment_expression', 'update_expression', 'call_expression'])) {
+        const site = this.writeSite(n);
+        if (site) list.push(site);
+      }
+    }
+    this.sites.set(scope, list);
+    return list;
+  }
+
+  private writeSite(n: SyntaxNode): WriteSite | null {
+    const baseOf = (x: SyntaxNode, direct: boolean): WriteSite['bases'][number] | null => {
+      const u = unparen(x);
+      const name = pointerBase(u);
+      return name ? { name, direct: direct && u.type === 'identifier', text: u.text } : null;
+    };
+    if (n.type === 'assignment_expression' || n.type === 'update_expression') {
+      const target = n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument');
+      const b = target && baseOf(target, true);
+      return b ? { node: n, kind: 'store', callee: '', bases: [b] } : null;
+    }
+    const name = calleeOf(n);
+    if (!name) return null;
+    const a = args(n);
+    const pick = (idx: number[]): WriteSite['bases'] => idx.map((i) => (a[i] ? baseOf(a[i], false) : null)).filter((b): b is WriteSite['bases'][number] => b !== null);
+    if (name === 'free' || name === 'cfree') return { node: n, kind: 'free', callee: name, bases: pick([0]) };
+    if (name === 'realloc' || name === 'reallocarray') return { node: n, kind: 'realloc', callee: name, bases: pick([0]) };
+    if (name === 'munmap') return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
+    if (name === 'madvise' && /MADV_DONTNEED|MADV_REMOVE/.test(a[2]?.text ?? '')) return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
+    if ((name === 'mmap' || name === 'mmap64') && /MAP_FIXED/.test(a[3]?.text ?? '')) return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
+    if (WRITERS[name]) return { node: n, kind: 'libc', callee: name, bases: pick(WRITERS[name]) };
+    if (name in SCANF) return { node: n, kind: 'libc', callee: name, bases: pick(a.map((_, i) => i).filter((i) => i >= SCANF[name])) };
+    const written = this.writtenParams(name);
+    if (written?.size) return { node: n, kind: 'call', callee: name, bases: pick([...written]) };
+    return null;
+  }
+
+  /** Parameter positions a function of this file writes through (its summary), null for unknown functions. */
+  writtenParams(name: string): Set<number> | null {
+    if (this.paramWrites.has(name)) return this.paramWrites.get(name)!;
+    const f = this.index.functions.get(name);
+    if (!f) return null;
+    this.paramWrites.set(name, new Set());
+    const out = new Set<number>();
+    const sites = this.writeSites(f.scope);
+    f.scope.params.forEach((p, i) => {
+      if (!p) return;
+      const aliases = aliasesOf({ kind: 'param', variable: p, member: '', scope: f.scope, expr: f.node, declaration: null }, () => false);
+      if (sites.some((s) => s.kind !== 'relinquish' && s.kind !== 'free' && s.kind !== 'realloc' && s.bases.some((b) => aliases.has(b.name) && !b.direct))) out.add(i);
+    });
+    this.paramWrites.set(name, out);
+    return out;
+  }
+
+  private safePoints(scope: Scope, cfg: Cfg, pipe: string | null, root: BufferRoot, aliases: Set<string>, sites: WriteSite[], position: SyntaxNode): number[] {
+    const out: number[] = [];
+    const node = (n: SyntaxNode): void => {
+      const c = cfg.nodeOf(n);
+      if (c) out.push(c.id);
+    };
+    // A drain looped until done: leaving the loop means the pipe was drained, so the loop's head is the safe point
+    // (unless the vmsplice itself is in that loop, where only the drain statement is).
+    const drain = (n: SyntaxNode): void => {
+      let loop: SyntaxNode | null = n.parent;
+      while (loop && !LOOPS.has(loop.type) && loop.id !== scope.node?.id) loop = loop.parent;
+      if (!loop || !LOOPS.has(loop.type) || isAncestor(loop, position)) return node(n);
+      node(loop.childForFieldName('condition') ?? loop);
+    };
+    // S3: giving up a private anonymous mapping keeps the pipe's pages as they are.
+    if (root.kind === 'mmap-anon-private') {
+      for (const s of sites) if (s.kind === 'relinquish' && s.bases.some((b) => aliases.has(b.name))) node(s.node);
+    }
+    // S5: an explicit annotation.
+    for (const c of scope.node?.descendantsOfType('comment') ?? []) {
+      if (!/vmsplice-consumed/.test(c.text)) continue;
+      let next = c.nextNamedSibling;
+      while (next?.type === 'comment') next = next.nextNamedSibling;
+      const prev = c.previousNamedSibling;
+      const target = prev && prev.endPosition.row === c.startPosition.row ? prev : next;
+      if (target) node(target);
+    }
+    if (!pipe) return out;
+    const calls = this.index.calls.filter((c) => c.scope === scope);
+    const closes: SyntaxNode[][] = [[], []];
+    for (const c of calls) {
+      const a = args(c.node);
+      const end = a[0] ? this.fds.pipeEnd(a[0], scope) : null;
+      if (c.callee === 'close' && end?.pipe === pipe) closes[end.end].push(c.node);
+      if (!end || end.pipe !== pipe || end.end !== 0) {
+        // S1': reading the AF_ALG result completes the operation that held the pages.
+        if ((c.callee === 'read' || c.callee === 'recv' || c.callee === 'recvmsg') && a[0] && isAfAlgOp(this.fds.kindOf(a[0], scope)) && this.splicedIntoAfAlg(pipe)) node(c.node);
+        continue;
+      }
+      // S1: a checked, full drain of this pipe into a sink that copies.
+      if (c.callee === 'read' && resultChecked(c.node, scope)) drain(c.node);
+      if (c.callee === 'splice' && a[2] && isCopySink(this.fds.kindOf(a[2], scope)) && resultChecked(c.node, scope)) drain(c.node);
+    }
+    // S2: both ends closed, for a pipe no other process or descriptor holds; the later close completes it.
+    if (!this.pipeEscapes(pipe, scope)) for (const w of closes[1]) for (const r of closes[0]) {
+      const later = w.startIndex > r.startIndex ? w : r;
+      const earlier = later === w ? r : w;
+      if (sameBlockBefore(earlier, later)) node(later);
+    }
+    return out;
+  }
+
+  /** Could another descriptor or process hold an end of the pipe (dup'ed, or inherited by fork/exec)? */
+  private pipeEscapes(pipe: string, scope: Scope): boolean {
+    return this.index.calls.some((c) => {
+      if (c.scope === scope && SPAWNS.has(c.callee)) return true;
+      if (!DUPS.has(c.callee)) return false;
+      return args(c.node).some((a) => this.fds.pipeEnd(a, c.scope)?.pipe === pipe);
+    });
+  }
+
+  private splicedIntoAfAlg(pipe: string): boolean {
+    return this.index.calls.some((c) => {
+      if (c.callee !== 'splice') return false;
+      const a = args(c.node);
+      const end = a[0] ? this.fds.pipeEnd(a[0], c.scope) : null;
+      return end?.pipe === pipe && end.end === 0 && a[2] !== undefined && isAfAlgOp(this.fds.kindOf(a[2], c.scope));
+    });
+  }
+
+  /** S4: the code compares the pipe size that fcntl() returned (FizzBuzz-style double buffering). */
+  private verifiesPipeSize(scope: Scope): boolean {
+    return this.index.calls.some(
+      (c) => c.scope === scope && c.callee === 'fcntl' && /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, scope),
+    );
+  }
+}
+
+function insideDeclaringBlock(n: SyntaxNode, declaration: SyntaxNode): boolean {
+  let p = declaration.parent;
+  while (p && p.type !== 'compound_statement') p = p.parent;
+  return p !== null && isAncestor(p, n);
+}
+
+function isDeclaringBlock(block: SyntaxNode, declaration: SyntaxNode): boolean {
+  let p = declaration.parent;
+  while (p && p.type !== 'compound_statement') p = p.parent;
+  return p?.id === block.id;
+}
+
+/** Both statements sit in one block, `a` first, with nothing conditional between them and that block. */
+function sameBlockBefore(a: SyntaxNode, b: SyntaxNode): boolean {
+  const stmt = (n: SyntaxNode): SyntaxNode => {
+    let s = n;
+    while (s.parent && s.parent.type !== 'compound_statement') s = s.parent;
+    return s;
+  };
+  const sa = stmt(a);
+  const sb = stmt(b);
+  return sa.parent?.id === sb.parent?.id && sa.startIndex <= sb.startIndex;
+}
