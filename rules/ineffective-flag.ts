@@ -52,7 +52,7 @@ export const ineffectiveFlag: Rule = {
       const verb = hits.length > 1 ? 'have' : 'has';
       report({
         message: `vmsplice() flags ${state} include ${names}, which ${verb} no effect on vmsplice()${throughPhrase(fact, origins.flatMap((o) => o.via))}.`,
-        location: fact.location,
+        location: fact.flagsLocation,
         related: callRelated(fact, placed?.setAt ?? null, placed?.name ?? hits[0].name),
       });
     }

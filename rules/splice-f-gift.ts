@@ -74,7 +74,7 @@ export const spliceFGift: Rule = {
       const origin = fact.flags.origin(GIFT);
       report({
         message: `vmsplice() flags ${state} include SPLICE_F_GIFT${throughPhrase(fact, origin.via)}.`,
-        location: fact.location,
+        location: fact.flagsLocation,
         related: callRelated(fact, origin.setAt, 'SPLICE_F_GIFT'),
       });
     }

@@ -20,7 +20,7 @@ export function throughPhrase(fact: VmspliceFact, valueVia: string[]): string {
 /** Related locations: where a flag was set, and the real call behind a macro or wrapper. */
 export function callRelated(fact: VmspliceFact, setAt: RelatedLocation['location'] | null, what: string): RelatedLocation[] {
   const related: RelatedLocation[] = [];
-  const line = fact.location.region.startLine;
+  const line = fact.flagsLocation.region.startLine;
   if (setAt && (setAt.region.startLine !== line || setAt.path !== fact.location.path)) {
     related.push({ location: setAt, message: `${what} is set here.` });
   }

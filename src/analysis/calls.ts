@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parse.js';
 import { inError, isVariableAt, type FileIndex, type Scope } from './fileindex.js';
-import { parseFragment, type Fragment, type NodeRef } from './syntax.js';
+import { parseFragment, unparen, type Fragment, type NodeRef } from './syntax.js';
 import { fragmentExpression, type ArgExpr, type Binding } from './values.js';
 
 /**
@@ -12,11 +12,11 @@ import { fragmentExpression, type ArgExpr, type Binding } from './values.js';
 
 /** Names that are vmsplice itself (CRIU calls its generated stub sys_vmsplice). */
 const VMSPLICE_NAMES = new Set(['vmsplice', 'sys_vmsplice']);
-/** Generic syscall entry points taking the syscall number first. */
+/** Generic syscall entry points: with another syscall's number they are not vmsplice calls. */
 const SYSCALL_FUNCS = new Set(['syscall', 'tst_syscall', '__syscall', 'raw_syscall']);
 const SYSCALL_NUMBERS = new Set(['__NR_vmsplice', 'SYS_vmsplice', '__NR_sys_vmsplice']);
 /** glibc-internal macros that take the bare syscall name (and, for INLINE_SYSCALL, an argument count). */
-const NAMED_SYSCALL_MACROS: Record<string, number> = { SYSCALL_CANCEL: 1, INLINE_SYSCALL_CALL: 1, INLINE_SYSCALL: 2 };
+const NAMED_SYSCALL_MACROS: Record<string, number> = { SYSCALL_CANCEL: 1, INLINE_SYSCALL_CALL: 1, INTERNAL_SYSCALL_CALL: 1, INLINE_SYSCALL: 2, INTERNAL_SYSCALL: 2 };
 
 const MAX_DEPTH = 12;
 
@@ -107,22 +107,24 @@ export class CallRecognizer {
 
   /** All vmsplice calls a call node stands for. */
   expand(call: SyntaxNode, ctx: Ctx, stack: string[] = []): Expansion[] {
-    const fn = call.childForFieldName('function');
+    const fnNode = call.childForFieldName('function');
+    const fn = fnNode && unparen(fnNode);
     if (fn?.type !== 'identifier') return [];
-    return this.expandNamed(fn.text, call, argList(call), ctx, stack);
+    const args = argList(call);
+    // Any dispatcher called with vmsplice's syscall number and its four arguments (syscall, my_syscall4, hotcalls4, ...);
+    // a syscall table entry such as __SYSCALL(__NR_vmsplice, sys_vmsplice) has no arguments to pass.
+    const nr = args[0] && unparen(args[0]);
+    if (args.length >= 5 && nr?.type === 'identifier' && SYSCALL_NUMBERS.has(nr.text) && !isVariableAt(ctx.scope, fn.text, ctx.anchor) && !this.wrappers.has(fn.text)) {
+      return [{ hops: [{ kind: 'syscall', name: fn.text, at: { node: call, frag: ctx.frag } }], args: this.argsFrom(args.slice(1), ctx) }];
+    }
+    return this.expandNamed(fn.text, call, args, ctx, stack);
   }
 
   private expandNamed(name: string, call: SyntaxNode, args: SyntaxNode[], ctx: Ctx, stack: string[]): Expansion[] {
     if (stack.length > MAX_DEPTH || stack.includes(name) || !this.isCandidate(name, ctx.scope, ctx.anchor)) return [];
     const at: NodeRef = { node: call, frag: ctx.frag };
     if (VMSPLICE_NAMES.has(name)) return [{ hops: [{ kind: 'direct', name, at }], args: this.argsFrom(args, ctx) }];
-    if (SYSCALL_FUNCS.has(name)) {
-      const nr = args[0];
-      if (nr?.type === 'identifier' && SYSCALL_NUMBERS.has(nr.text)) {
-        return [{ hops: [{ kind: 'syscall', name, at }], args: this.argsFrom(args.slice(1), ctx) }];
-      }
-      return [];
-    }
+    if (SYSCALL_FUNCS.has(name)) return [];
     if (name in NAMED_SYSCALL_MACROS && !this.index.macros.has(name)) {
       if (args[0]?.text === 'vmsplice') return [{ hops: [{ kind: 'syscall', name, at }], args: this.argsFrom(args.slice(NAMED_SYSCALL_MACROS[name]), ctx) }];
       return [];
@@ -256,6 +258,27 @@ export class CallRecognizer {
         }
       }
     }
+  }
+
+  /**
+   * Where the flags of a call are decided: its site, unless the flags do not
+   * depend on what the site passes to a wrapper; then the call inside that
+   * wrapper (recursively), so a constant written in a wrapper is reported
+   * once, where it is written. Macro bodies are never a location.
+   */
+  flagsSite(call: VmspliceCall): SyntaxNode {
+    const flags = call.args.flags;
+    let site = call.site;
+    if (!flags) return site;
+    for (let i = 0; i < call.hops.length - 1; i++) {
+      const hop = call.hops[i];
+      const next = call.hops[i + 1];
+      if (hop.kind !== 'wrapper' || next.at.frag) break;
+      const w = this.index.functions.get(hop.name);
+      if (!w || this.dependsOn(flags, w.scope)) break;
+      site = next.at.node;
+    }
+    return site;
   }
 
   /** The call sites to report: calls not inside a wrapper that its callers already stand for. */

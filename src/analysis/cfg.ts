@@ -1,4 +1,5 @@
 import type { SyntaxNode } from '../parse.js';
+import { isIfZero } from './fileindex.js';
 
 /**
  * Control flow of one function at statement granularity. Built backwards
@@ -166,9 +167,10 @@ export function buildCfg(fn: SyntaxNode): Cfg {
       case 'preproc_else':
       case 'preproc_elif':
       case 'preproc_elifdef': {
-        // Every configuration may be compiled: each branch, or none, may run.
+        // Every configuration may be compiled: each branch, or none, may run. `#if 0` never is.
         const alt = s.childForFieldName('alternative');
         const altEntry = alt ? build(alt, next, ctx) : next;
+        if (isIfZero(s)) return altEntry;
         const skipIds = new Set([alt?.id, s.childForFieldName('condition')?.id, s.childForFieldName('name')?.id]);
         const stmts = s.namedChildren.filter((c) => !skipIds.has(c.id) && c.type !== 'comment');
         const branchEntry = seq(stmts, next, ctx);

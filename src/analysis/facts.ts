@@ -24,6 +24,8 @@ export interface VmspliceFact {
   call: VmspliceCall;
   /** Where findings about the call are reported. */
   location: Location;
+  /** Where findings about its flags are reported: the site, or inside the wrapper that fixes them. */
+  flagsLocation: Location;
   /** The real vmsplice() or syscall() call, when it is not the reported site (macros, wrappers). */
   innerLocation: Location | null;
   /** Wrappers, macros and syscall entry points between the site and the real call. */
@@ -68,7 +70,9 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
   };
   const evaluator = new Evaluator(index);
   const lifetimes = new LifetimeAnalysis(index);
-  const calls = new CallRecognizer(index).callSites();
+  const recognizer = new CallRecognizer(index);
+  const calls = recognizer.callSites();
+  const flagsLocation = (n: SyntaxNode): Location => ({ path, region: compactRegionOf({ node: n, frag: null }, headOf(n)) });
   const vmsplice = calls.map((call): VmspliceFact => {
     const inner = call.hops[call.hops.length - 1].at;
     const flagsArg = call.args.flags;
@@ -89,6 +93,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
     return {
       call,
       location: { path, region: compactRegionOf({ node: call.site, frag: null }, call.head) },
+      flagsLocation: flagsLocation(recognizer.flagsSite(call)),
       innerLocation: call.hops.length > 1 ? locate(inner) : null,
       hops: call.hops,
       flags,
@@ -122,6 +127,10 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
     }
   });
   return { path, vmsplice };
+}
+
+function headOf(n: SyntaxNode): SyntaxNode {
+  return n.type === 'call_expression' ? n.childForFieldName('function') ?? n : n;
 }
 
 function lineLengths(text: string): number[] {

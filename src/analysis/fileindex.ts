@@ -49,6 +49,7 @@ export interface MacroDef {
 export interface GlobalVar {
   name: string;
   extern: boolean;
+  isStatic: boolean;
   initialized: boolean;
   node: SyntaxNode;
 }
@@ -182,6 +183,7 @@ export function buildFileIndex(text: string, tree: Tree): FileIndex {
           globals.set(dn.name, {
             name: dn.name,
             extern: storage.includes('extern') && !value,
+            isStatic: storage.includes('static'),
             initialized: !!value,
             node: dn.node,
           });
@@ -231,6 +233,11 @@ export function buildFileIndex(text: string, tree: Tree): FileIndex {
         if (dn && !functions.has(dn.name)) functions.set(dn.name, { node: n, scope: s });
         const body = n.childForFieldName('body');
         if (body) visitPruned(body, s);
+        descend = false;
+      } else if (isIfZero(n)) {
+        // `#if 0` code is never compiled: only its #else/#elif part counts.
+        const alt = n.childForFieldName('alternative');
+        if (alt) visitPruned(alt, scope);
         descend = false;
       } else if (scope === fileScope && isLostFunction(n)) {
         const s = newScope('region', n, null, []);
@@ -305,7 +312,8 @@ export function buildFileIndex(text: string, tree: Tree): FileIndex {
         return;
       }
       case 'call_expression': {
-        const fn = n.childForFieldName('function');
+        const f = n.childForFieldName('function');
+        const fn = f && unwrap(f);
         if (fn?.type === 'identifier') calls.push({ node: n, callee: fn.text, scope });
         return;
       }
@@ -355,6 +363,12 @@ const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'p
 function isLostFunction(n: SyntaxNode): boolean {
   if (!n.parent || !TOP_LEVEL.has(n.parent.type)) return false;
   return n.type === 'ERROR' || (n.type === 'declaration' && n.hasError);
+}
+
+export function isIfZero(n: SyntaxNode): boolean {
+  if (n.type !== 'preproc_if') return false;
+  const c = n.childForFieldName('condition');
+  return c?.type === 'number_literal' && /^0+[uUlL]*$/.test(c.text);
 }
 
 /** From a declaration to the end of the block that holds it. */

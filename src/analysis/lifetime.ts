@@ -257,7 +257,8 @@ export class LifetimeAnalysis {
       const n = cfg.nodeOf(s.node);
       if (n) candidates.push({ kind: s.kind, callee: s.callee, node: s.node, cfgNode: n });
     }
-    if (root.kind === 'stack' && root.declaration) {
+    // Returning from main ends the process: the pipe keeps its pages and nothing reuses them.
+    if (root.kind === 'stack' && root.declaration && scope.name !== 'main') {
       for (const n of cfg.nodes) {
         const syn = n.syntax;
         if (!syn) continue;
@@ -273,7 +274,7 @@ export class LifetimeAnalysis {
       const after = c.node.startIndex >= position.endIndex || (c.kind === 'scope-exit' && c.node.type === 'return_statement' && isAncestor(c.node, position));
       const reached = reach.reached.has(c.cfgNode.id) && !(safe.has(c.cfgNode.id) && c.cfgNode.id !== start.id);
       if (!(sameNode && after) && !reached) continue;
-      const refill = !(sameNode && after) && c.node.startIndex < position.startIndex;
+      const refill = c.kind !== 'scope-exit' && !(sameNode && after) && c.node.startIndex < position.startIndex;
       if (refill && doubleBuffered) continue;
       const ids = sameNode && after ? [start.id] : pathTo(reach, start.id, c.cfgNode.id);
       events.push({

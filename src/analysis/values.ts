@@ -398,7 +398,9 @@ export class Evaluator {
     const g = this.index.globals.get(name);
     const defs = this.index.globalDefs.get(name) ?? [];
     let value: Value = [];
-    if (g && !g.extern && !g.initialized) value.push(constant(0, null));
+    // Only a static is surely zero: another file may assign a global with external linkage.
+    if (g && g.isStatic && !g.initialized) value.push(constant(0, null));
+    if (g && !g.isStatic && !g.extern && !g.initialized) value.push(unknown());
     for (const d of defs) if (d.op === 'init' || d.op === '=') value.push(...this.applyDef(d, [], null));
     if (!g || g.extern) value.push(unknown());
     if (!value.length) value.push(unknown());
