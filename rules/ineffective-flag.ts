@@ -1,5 +1,5 @@
 import { SPLICE_FLAGS, type SpliceFlagName } from '../src/analysis/values.js';
-import { callRelated, quoteList, throughPhrase } from '../src/messages.js';
+import { flagRelated, quoteList, throughPhrase } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 
 const NO_EFFECT_ON_VMSPLICE: SpliceFlagName[] = ['SPLICE_F_MOVE', 'SPLICE_F_MORE'];
@@ -42,19 +42,25 @@ export const ineffectiveFlag: Rule = {
     for (const fact of facts.vmsplice) {
       const flags = fact.flags;
       if (!flags) continue;
-      const hits = NO_EFFECT_ON_VMSPLICE.map((name) => ({ name, bit: SPLICE_FLAGS[name], state: flags.state(SPLICE_FLAGS[name]) }))
-        .filter((h) => h.state === 'must' || h.state === 'may');
-      if (!hits.length) continue;
-      const state = hits.every((h) => h.state === 'must') ? 'must' : 'may';
-      const origins = hits.map((h) => ({ name: h.name, ...flags.origin(h.bit) }));
-      const placed = origins.find((o) => o.setAt);
-      const names = quoteList(hits.map((h) => h.name));
-      const verb = hits.length > 1 ? 'have' : 'has';
-      report({
-        message: `vmsplice() flags ${state} include ${names}, which ${verb} no effect on vmsplice()${throughPhrase(fact, origins.flatMap((o) => o.via))}.`,
-        location: fact.flagsLocation,
-        related: callRelated(fact, placed?.setAt ?? null, placed?.name ?? hits[0].name),
-      });
+      const hits = NO_EFFECT_ON_VMSPLICE.map((name) => ({ name, d: flags.decide(SPLICE_FLAGS[name]) })).filter(
+        (h) => h.d.state === 'must' || h.d.state === 'may',
+      );
+      // One finding per place where such flags are decided (usually one per call).
+      const groups = new Map<string, typeof hits>();
+      for (const h of hits) {
+        const key = `${h.d.location.region.startLine}:${h.d.location.region.startColumn}`;
+        groups.set(key, [...(groups.get(key) ?? []), h]);
+      }
+      for (const same of groups.values()) {
+        const state = same.every((h) => h.d.state === 'must') ? 'must' : 'may';
+        const verb = same.length > 1 ? 'have' : 'has';
+        const placed = same.find((h) => h.d.setAt) ?? same[0];
+        report({
+          message: `vmsplice() flags ${state} include ${quoteList(same.map((h) => h.name))}, which ${verb} no effect on vmsplice()${throughPhrase(same.map((h) => h.d))}.`,
+          location: same[0].d.location,
+          related: flagRelated(fact, placed.d, placed.name),
+        });
+      }
     }
   },
 };

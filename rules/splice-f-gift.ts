@@ -1,5 +1,5 @@
 import { SPLICE_FLAGS } from '../src/analysis/values.js';
-import { callRelated, throughPhrase } from '../src/messages.js';
+import { flagRelated, throughPhrase } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 
 const GIFT = SPLICE_FLAGS.SPLICE_F_GIFT;
@@ -69,13 +69,12 @@ export const spliceFGift: Rule = {
   check(facts, report) {
     for (const fact of facts.vmsplice) {
       if (!fact.flags) continue;
-      const state = fact.flags.state(GIFT);
-      if (state !== 'must' && state !== 'may') continue;
-      const origin = fact.flags.origin(GIFT);
+      const d = fact.flags.decide(GIFT);
+      if (d.state !== 'must' && d.state !== 'may') continue;
       report({
-        message: `vmsplice() flags ${state} include SPLICE_F_GIFT${throughPhrase(fact, origin.via)}.`,
-        location: fact.flagsLocation,
-        related: callRelated(fact, origin.setAt, 'SPLICE_F_GIFT'),
+        message: `vmsplice() flags ${d.state} include SPLICE_F_GIFT${throughPhrase([d])}.`,
+        location: d.location,
+        related: flagRelated(fact, d, 'SPLICE_F_GIFT'),
       });
     }
   },

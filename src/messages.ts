@@ -1,4 +1,4 @@
-import type { VmspliceFact } from './analysis/facts.js';
+import type { FlagDecision, VmspliceFact } from './analysis/facts.js';
 import type { RelatedLocation } from './types.js';
 
 /** Shared wording for findings about a vmsplice call, so all rules describe call paths alike. */
@@ -8,25 +8,28 @@ export function quoteList(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** "through wrapper 'push' and variable 'fl'", or '' when the value is written at the call. */
-export function throughPhrase(fact: VmspliceFact, valueVia: string[]): string {
-  const hops = fact.hops.slice(0, -1).map((h) => `${h.kind} '${h.name}'`);
-  const last = fact.hops[fact.hops.length - 1];
+/** "through wrapper 'push' and variable 'fl'" for a flag value, or '' when it is written at the call. */
+export function throughPhrase(decisions: FlagDecision[]): string {
+  const d = decisions[0];
+  const hops = d.hops.slice(0, -1).map((h) => `${h.kind} '${h.name}'`);
+  const last = d.hops[d.hops.length - 1];
   if (last.kind === 'syscall') hops.push(`${last.name}()`);
-  const all = [...new Set([...hops, ...valueVia])];
+  // A file's own #define of a flag name says nothing the flag's name does not.
+  const via = decisions.flatMap((x) => x.via).filter((v) => !/^macro 'SPLICE_F_[A-Z]+'$/.test(v));
+  const all = [...new Set([...hops, ...via])];
   return all.length ? ` (through ${quoteList(all)})` : '';
 }
 
 /** Related locations: where a flag was set, and the real call behind a macro or wrapper. */
-export function callRelated(fact: VmspliceFact, setAt: RelatedLocation['location'] | null, what: string): RelatedLocation[] {
+export function flagRelated(fact: VmspliceFact, d: FlagDecision, what: string): RelatedLocation[] {
   const related: RelatedLocation[] = [];
-  const line = fact.flagsLocation.region.startLine;
-  if (setAt && (setAt.region.startLine !== line || setAt.path !== fact.location.path)) {
-    related.push({ location: setAt, message: `${what} is set here.` });
+  const line = d.location.region.startLine;
+  if (d.setAt && (d.setAt.region.startLine !== line || d.setAt.path !== d.location.path)) {
+    related.push({ location: d.setAt, message: `${what} is set here.` });
   }
-  if (fact.innerLocation && fact.innerLocation.region.startLine !== line) {
+  if (d.hops.length > 1 && fact.innerLocation && fact.innerLocation.region.startLine !== line) {
     // The hop before the real call is the macro or wrapper whose body holds it.
-    const holder = fact.hops[fact.hops.length - 2];
+    const holder = d.hops[d.hops.length - 2];
     related.push({ location: fact.innerLocation, message: `The vmsplice() call inside ${holder.kind} '${holder.name}'.` });
   }
   return related;

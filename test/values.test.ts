@@ -91,6 +91,19 @@ test('globals and fields assigned anywhere in the file', () => {
   assert.equal(state('p->fl', 'struct s { unsigned fl; }; extern struct s *p;'), 'unknown');
 });
 
+test('a bit a wrapper sets itself is decided inside it; a bit its callers pass, at each call', () => {
+  const src = [
+    'static int push(int fd, struct iovec *v, unsigned fl) { return vmsplice(fd, v, 1, fl | SPLICE_F_GIFT); }',
+    'void a(int fd, struct iovec *v) { push(fd, v, SPLICE_F_MORE); }',
+  ].join('\n');
+  const facts = buildFacts('t.c', buildFileIndex(src, parseC(src)));
+  assert.equal(facts.vmsplice.length, 1);
+  const flags = facts.vmsplice[0].flags!;
+  assert.equal(flags.decide(GIFT).location.region.startLine, 1);
+  assert.equal(flags.decide(MORE).location.region.startLine, 2);
+  assert.deepEqual(flags.decide(MORE).hops.map((h) => h.name), ['push', 'vmsplice']);
+});
+
 test('wrapper parameters resolve per call site', () => {
   const src = [
     'static int push(int fd, struct iovec *v, unsigned fl) { return vmsplice(fd, v, 1, fl | SPLICE_F_NONBLOCK); }',
@@ -113,7 +126,8 @@ test('every tracked bit is evaluated independently', () => {
 
 test('origin names the variable and where the bit was set', () => {
   const f = flagsOf('void f(int fd, struct iovec *v, int c) {\n unsigned fl = 0;\n if (c)\n  fl |= SPLICE_F_GIFT;\n vmsplice(fd, v, 1, fl);\n}');
-  const o = f.origin(GIFT);
+  const o = f.decide(GIFT);
+  assert.equal(o.state, 'may');
   assert.deepEqual(o.via, ["variable 'fl'"]);
   assert.equal(o.setAt?.region.startLine, 4);
 });

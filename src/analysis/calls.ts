@@ -266,9 +266,9 @@ export class CallRecognizer {
    * wrapper (recursively), so a constant written in a wrapper is reported
    * once, where it is written. Macro bodies are never a location.
    */
-  flagsSite(call: VmspliceCall): SyntaxNode {
+  flagsSite(call: VmspliceCall): { node: SyntaxNode; hop: number } {
     const flags = call.args.flags;
-    let site = call.site;
+    let site = { node: call.site, hop: 0 };
     if (!flags) return site;
     for (let i = 0; i < call.hops.length - 1; i++) {
       const hop = call.hops[i];
@@ -276,7 +276,7 @@ export class CallRecognizer {
       if (hop.kind !== 'wrapper' || next.at.frag) break;
       const w = this.index.functions.get(hop.name);
       if (!w || this.dependsOn(flags, w.scope)) break;
-      site = next.at.node;
+      site = { node: next.at.node, hop: i + 1 };
     }
     return site;
   }

@@ -13,19 +13,32 @@ export interface FileFacts {
   vmsplice: VmspliceFact[];
 }
 
+export interface FlagDecision {
+  state: BitState;
+  /** Names the bit's value came through, and where it was set (null when unknown or not in this file). */
+  via: string[];
+  setAt: Location | null;
+  /** Where a finding about the bit belongs, and the hops from there to the real call. */
+  location: Location;
+  hops: Hop[];
+}
+
 export interface FlagFacts {
+  /** The value at the call site, with wrapper parameters bound to what the site passes. */
   value: Value;
   state(bit: number): BitState;
-  /** Names the bit's value came through, and where it was set (null when unknown or not in this file). */
-  origin(bit: number): { via: string[]; setAt: Location | null };
+  /**
+   * The verdict on one flag bit and where it belongs: inside the wrapper when
+   * the wrapper sets the bit whatever its callers pass (reported once), else
+   * at the outermost call whose arguments decide it.
+   */
+  decide(bit: number): FlagDecision;
 }
 
 export interface VmspliceFact {
   call: VmspliceCall;
   /** Where findings about the call are reported. */
   location: Location;
-  /** Where findings about its flags are reported: the site, or inside the wrapper that fixes them. */
-  flagsLocation: Location;
   /** The real vmsplice() or syscall() call, when it is not the reported site (macros, wrappers). */
   innerLocation: Location | null;
   /** Wrappers, macros and syscall entry points between the site and the real call. */
@@ -69,31 +82,49 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
     return { path, region: { ...region, endLine: region.startLine, endColumn: (lineEnds[region.startLine - 1] ?? 0) + 1 } };
   };
   const evaluator = new Evaluator(index);
+  const standalone = new Evaluator(index, true);
   const lifetimes = new LifetimeAnalysis(index);
   const recognizer = new CallRecognizer(index);
   const calls = recognizer.callSites();
   const flagsLocation = (n: SyntaxNode): Location => ({ path, region: compactRegionOf({ node: n, frag: null }, headOf(n)) });
   const vmsplice = calls.map((call): VmspliceFact => {
+    const flagsSite = recognizer.flagsSite(call);
     const inner = call.hops[call.hops.length - 1].at;
     const flagsArg = call.args.flags;
     let flags: FlagFacts | null = null;
     if (flagsArg) {
       const value = evaluator.eval(flagsArg);
+      const hasWrapper = call.hops.some((h) => h.kind === 'wrapper');
+      const own = hasWrapper ? standalone.eval(flagsArg) : value;
+      // The innermost call written in the file (not in a macro body): where a wrapper's own flags are.
+      let innerHop = 0;
+      call.hops.forEach((h, i) => {
+        if (!h.at.frag) innerHop = i;
+      });
+      const decision = (v: Value, bit: number, node: SyntaxNode, hop: number): FlagDecision => {
+        const alts = altsSetting(v, bit);
+        const ref = alts.map((a) => a.setAt.get(bit)).find((r) => r !== undefined);
+        return {
+          state: bitState(v, bit),
+          via: [...new Set(alts.flatMap((a) => a.via))],
+          setAt: ref ? locate(ref) : null,
+          location: flagsLocation(node),
+          hops: call.hops.slice(hop),
+        };
+      };
       flags = {
         value,
         state: (bit) => bitState(value, bit),
-        origin: (bit) => {
-          const alts = altsSetting(value, bit);
-          const via = [...new Set(alts.flatMap((a) => a.via))];
-          const ref = alts.map((a) => a.setAt.get(bit)).find((r) => r !== undefined);
-          return { via, setAt: ref ? locate(ref) : null };
+        decide: (bit) => {
+          const ownState = bitState(own, bit);
+          if (hasWrapper && (ownState === 'must' || ownState === 'may')) return decision(own, bit, call.hops[innerHop].at.node, innerHop);
+          return decision(value, bit, flagsSite.node, flagsSite.hop);
         },
       };
     }
     return {
       call,
       location: { path, region: compactRegionOf({ node: call.site, frag: null }, call.head) },
-      flagsLocation: flagsLocation(recognizer.flagsSite(call)),
       innerLocation: call.hops.length > 1 ? locate(inner) : null,
       hops: call.hops,
       flags,

@@ -199,7 +199,11 @@ export class Evaluator {
   private depth = 0;
   private active = new Set<string>();
 
-  constructor(private readonly index: FileIndex) {}
+  /** `standalone`: a wrapper's parameters are unknown, as if nobody called it (what the wrapper itself decides). */
+  constructor(
+    private readonly index: FileIndex,
+    private readonly standalone = false,
+  ) {}
 
   eval(e: ArgExpr): Value {
     if (this.depth > MAX_DEPTH) return [unknown()];
@@ -377,7 +381,7 @@ export class Evaluator {
         ? this.applyDef(d, [], binding)
         : this.applyDef(d, this.localValue(name, scope, d.node, binding), binding);
     } else if (scope.params.includes(name)) {
-      const bound = binding && binding.kind === 'wrapper' && binding.scope === scope ? binding.params.get(name) : undefined;
+      const bound = !this.standalone && binding && binding.kind === 'wrapper' && binding.scope === scope ? binding.params.get(name) : undefined;
       value = bound ? this.eval(bound) : [unknown()];
     } else {
       value = [];
