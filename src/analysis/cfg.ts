@@ -264,16 +264,19 @@ export function reachFrom(cfg: Cfg, from: number, blocked: (id: number) => boole
   return { reached, parent };
 }
 
-/** The path from `from` to `to` found by reachFrom, as node ids (both ends included). */
-export function pathTo(reach: Reach, from: number, to: number): number[] {
-  const path = [to];
+/**
+ * The path from `from` to `to` found by reachFrom, as node ids with both ends:
+ * the last `limit` steps before `to`, after `from`. Bounded so that reporting
+ * every event of a long function stays linear.
+ */
+export function pathTo(reach: Reach, from: number, to: number, limit = 12): number[] {
+  const tail = [to];
   let cur = to;
-  for (let guard = 0; cur !== from && guard < 100000; guard++) {
+  while (cur !== from && tail.length <= limit) {
     const p = reach.parent.get(cur);
     if (p === undefined) break;
-    path.unshift(p);
     cur = p;
-    if (p === from) break;
+    if (p !== from) tail.unshift(p);
   }
-  return path;
+  return [from, ...tail];
 }
