@@ -48,6 +48,7 @@ const WRITERS: Record<string, number[]> = {
 };
 /** scanf-family: every argument from this position on may be written. */
 const SCANF: Record<string, number> = { scanf: 1, sscanf: 2, fscanf: 2, vscanf: 1, vsscanf: 2, vfscanf: 2 };
+const IOV_READERS = new Set(['readv', 'preadv', 'preadv2', 'preadv64', 'process_vm_readv']);
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const DUPS = new Set(['dup', 'dup2', 'dup3', 'fcntl', 'posix_spawn_file_actions_adddup2']);
 const SPAWNS = new Set(['fork', 'vfork', 'clone', 'clone3', 'posix_spawn', 'posix_spawnp', 'execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve', 'system', 'popen', 'daemon']);
@@ -311,7 +312,7 @@ export class LifetimeAnalysis {
     const body = scope.node;
     if (body) {
       for (const n of body.descendantsOfType(['assignment_expression', 'update_expression', 'call_expression'])) {
-        const site = this.writeSite(n);
+        const site = this.writeSite(n, scope);
         if (site) list.push(site);
       }
     }
@@ -319,7 +320,7 @@ export class LifetimeAnalysis {
     return list;
   }
 
-  private writeSite(n: SyntaxNode): WriteSite | null {
+  private writeSite(n: SyntaxNode, scope: Scope): WriteSite | null {
     const baseOf = (x: SyntaxNode, direct: boolean): WriteSite['bases'][number] | null => {
       const u = unparen(x);
       const name = pointerBase(u);
@@ -340,9 +341,32 @@ export class LifetimeAnalysis {
     if (name === 'madvise' && /MADV_DONTNEED|MADV_REMOVE/.test(a[2]?.text ?? '')) return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
     if ((name === 'mmap' || name === 'mmap64') && /MAP_FIXED/.test(a[3]?.text ?? '')) return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
     if (WRITERS[name]) return { node: n, kind: 'libc', callee: name, bases: pick(WRITERS[name]) };
+    const iovArg = this.writtenIovec(name, a, scope);
+    if (iovArg) {
+      const expr = { node: iovArg, frag: null, scope, binding: null, anchor: n };
+      const bases = this.buffers.iovBases(expr, null).map((b) => baseOf(b.node, false)).filter((b): b is WriteSite['bases'][number] => b !== null);
+      return bases.length ? { node: n, kind: 'libc', callee: name, bases } : null;
+    }
     if (name in SCANF) return { node: n, kind: 'libc', callee: name, bases: pick(a.map((_, i) => i).filter((i) => i >= SCANF[name])) };
     const written = this.writtenParams(name);
     if (written?.size) return { node: n, kind: 'call', callee: name, bases: pick([...written]) };
+    return null;
+  }
+
+  /**
+   * The iovec argument of calls that write into the buffers an iovec names:
+   * readv and friends, process_vm_readv's local side, recvmsg's msg_iov, and
+   * vmsplice on a pipe's read end (a copy into the buffers).
+   */
+  private writtenIovec(name: string, a: SyntaxNode[], scope: Scope): SyntaxNode | null {
+    if (IOV_READERS.has(name)) return a[1] ?? null;
+    if (name === 'vmsplice' && a[0] && this.fds.pipeEnd(a[0], scope)?.end === 0) return a[1] ?? null;
+    if (name === 'recvmsg' && a[1]) {
+      // recvmsg(fd, &msg, 0) with msg.msg_iov = iov set in this function.
+      const msg = pointerBase(a[1]);
+      const def = (this.index.fieldDefs.get('msg_iov') ?? []).find((d) => d.scope === scope && d.base === msg && d.value);
+      return def?.value ?? null;
+    }
     return null;
   }
 
