@@ -20,6 +20,8 @@ function what(e: BufferEventFact): string {
       return `is reallocated by ${e.callee}()`;
     case 'scope-exit':
       return e.scopeEnd === 'return' ? 'goes out of scope when the function returns' : 'goes out of scope at the end of its block';
+    case 'fork':
+      return `is shared with a child by ${e.callee}()`;
   }
 }
 

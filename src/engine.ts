@@ -1,13 +1,15 @@
 import { buildFacts } from './analysis/facts.js';
 import { buildFileIndex } from './analysis/fileindex.js';
 import { parseC } from './parse.js';
-import type { Report, Rule } from './rule.js';
+import { resolveOptions, type Report, type Rule, type RuleOptionValues } from './rule.js';
 import type { Finding, Level } from './types.js';
 
 export interface EngineOptions {
   rules: readonly Rule[];
   /** Per-rule level overrides. */
   levels?: ReadonlyMap<string, Level>;
+  /** Per-rule option values (validated by resolveOptions). */
+  ruleOptions?: ReadonlyMap<string, RuleOptionValues>;
 }
 
 /** Bytes whose absence proves a file cannot call vmsplice (every recognised form spells it). */
@@ -26,6 +28,7 @@ export function lintText(path: string, text: string, opts: EngineOptions): Findi
   const seen = new Set<string>();
   for (const rule of opts.rules) {
     const level = opts.levels?.get(rule.id) ?? rule.meta.level;
+    const options = resolveOptions(rule, opts.ruleOptions?.get(rule.id));
     rule.check(facts, (r: Report) => {
       const { region } = r.location;
       // Two expansions of one site (a macro with #if variants) can say the same thing.
@@ -42,7 +45,7 @@ export function lintText(path: string, text: string, opts: EngineOptions): Findi
         lineText: lines[region.startLine - 1] ?? '',
         fingerprint: '',
       });
-    });
+    }, options);
   }
   return findings.sort(
     (a, b) =>

@@ -37,9 +37,33 @@ export interface Report {
   flow?: RelatedLocation[];
 }
 
+/** A rule option: its type, default and meaning (documented with the rule, validated where set). */
+export type RuleOption =
+  | { type: 'boolean'; default: boolean; description: string }
+  | { type: 'string[]'; default: string[]; values: string[]; description: string };
+
+export type RuleOptionValues = Record<string, boolean | string[]>;
+
 export interface Rule {
   id: string;
   meta: RuleMeta;
   docs: RuleDocs;
-  check(facts: FileFacts, report: (r: Report) => void): void;
+  options?: Record<string, RuleOption>;
+  check(facts: FileFacts, report: (r: Report) => void, options: RuleOptionValues): void;
+}
+
+/** The rule's defaults overlaid with the values set; throws on an unknown key or a bad value. */
+export function resolveOptions(rule: Rule, set: RuleOptionValues | undefined): RuleOptionValues {
+  const out: RuleOptionValues = {};
+  for (const [k, o] of Object.entries(rule.options ?? {})) out[k] = o.default;
+  for (const [k, v] of Object.entries(set ?? {})) {
+    const o = rule.options?.[k];
+    if (!o) throw new Error(`rule '${rule.id}' has no option '${k}'`);
+    if (o.type === 'boolean' && typeof v !== 'boolean') throw new Error(`option '${rule.id}.${k}' takes true or false`);
+    if (o.type === 'string[]') {
+      if (!Array.isArray(v) || v.some((x) => !o.values.includes(x))) throw new Error(`option '${rule.id}.${k}' takes a list of: ${o.values.join(', ')}`);
+    }
+    out[k] = v;
+  }
+  return out;
 }

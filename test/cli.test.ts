@@ -156,7 +156,7 @@ test('SARIF of a clean tree has every rule and results: []', () => {
   assert.equal(r.code, 0);
   const log = JSON.parse(r.stdout);
   assert.deepEqual(log.runs[0].results, []);
-  assert.deepEqual(log.runs[0].tool.driver.rules.map((x: { id: string }) => x.id), ['splice-f-gift', 'buffer-modified-after-vmsplice', 'unchecked-result', 'ineffective-flag']);
+  assert.deepEqual(log.runs[0].tool.driver.rules.map((x: { id: string }) => x.id), ['splice-f-gift', 'buffer-modified-after-vmsplice', 'non-netlink-destination', 'not-a-pipe', 'unchecked-result', 'fork-after-vmsplice', 'ineffective-flag']);
   const out = path.join(dir, 'clean.sarif');
   writeFileSync(out, r.stdout);
   assert.deepEqual(validateSarif(out), { errors: [], warnings: [] });

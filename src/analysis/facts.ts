@@ -4,6 +4,8 @@ import { CallRecognizer, type Hop, type VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
 import { LifetimeAnalysis, type EventKind } from './lifetime.js';
 import { analyzeResult, type ResultUse } from './results.js';
+import { destinationOf, type Consumer, type ConsumerClass } from './consumers.js';
+import { notAPipe, type FdKind } from './fds.js';
 import { compactRegionOf, regionOf, type NodeRef } from './syntax.js';
 import { altsSetting, bitState, Evaluator, type BitState, type Value } from './values.js';
 
@@ -48,11 +50,33 @@ export interface VmspliceFact {
   /** The queued memory and what happens to it while the pipe may hold it. */
   lifetime: {
     direction: 'write' | 'read';
+    /** Writes and releases of the queued memory. */
     events: BufferEventFact[];
+    /** fork() (or clone without CLONE_VM) while private queued memory may still be in the pipe. */
+    forks: BufferEventFact[];
     /** Refills were discharged by verified double buffering (semantics.md S4). */
     doubleBuffered: boolean;
   };
   result: { use: ResultUse; location: Location; variable: string | null };
+  /** Where the queued pages go: the fd written to and the consumers of its pipe. */
+  destination: {
+    fd: FdKind;
+    /** Why the fd cannot be a pipe, when it provably is not one. */
+    notAPipe: string | null;
+    /** Where the fd was made (open(), socket(), ...), when known. */
+    fdCreatedAt: Location | null;
+    /** The fd is the write end of a pipe made in this file. */
+    localPipe: boolean;
+    consumers: ConsumerFact[];
+  };
+}
+
+export interface ConsumerFact {
+  class: ConsumerClass;
+  what: string;
+  sink: Consumer['sink'];
+  location: Location;
+  createdAt: Location | null;
 }
 
 export interface BufferEventFact {
@@ -130,14 +154,30 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
       flags,
       lifetime: lifetimeFacts(),
       result: resultFacts(),
+      destination: destinationFacts(),
     };
+
+    function destinationFacts(): VmspliceFact['destination'] {
+      const d = destinationOf(call, index, lifetimes.fds);
+      const made = 'at' in d.fd && d.fd.at ? at(d.fd.at) : null;
+      return {
+        fd: d.fd,
+        notAPipe: notAPipe(d.fd),
+        fdCreatedAt: made,
+        localPipe: d.pipe !== null,
+        consumers: d.consumers.map((c) => ({
+          class: c.class,
+          what: c.what,
+          sink: c.sink,
+          location: at(c.at),
+          createdAt: c.createdAt ? at(c.createdAt) : null,
+        })),
+      };
+    }
 
     function lifetimeFacts(): VmspliceFact['lifetime'] {
       const l = lifetimes.analyze(call);
-      return {
-        direction: l.direction,
-        doubleBuffered: l.doubleBuffered,
-        events: l.events.map((e) => ({
+      const all = l.events.map((e): BufferEventFact => ({
           kind: e.kind,
           callee: e.callee,
           refill: e.refill,
@@ -148,7 +188,12 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
           queuedBy: (e.queuedAt.type === 'call_expression' ? e.queuedAt.childForFieldName('function') : e.queuedAt)?.text ?? 'vmsplice',
           path: e.path.map(at),
           scopeEnd: e.kind !== 'scope-exit' ? null : e.node.type === 'return_statement' || e.node.parent?.parent?.type === 'function_definition' ? 'return' : 'block',
-        })),
+      }));
+      return {
+        direction: l.direction,
+        doubleBuffered: l.doubleBuffered,
+        events: all.filter((e) => e.kind !== 'fork'),
+        forks: all.filter((e) => e.kind === 'fork'),
       };
     }
 

@@ -1,23 +1,32 @@
 import type { SyntaxNode } from '../parse.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { unparen } from './syntax.js';
+import { parseIntLiteral, unparen } from './syntax.js';
 
 /**
- * What the file says about file descriptors: which expressions name the two
- * ends of a pipe made with pipe()/pipe2(), and what kind of object an fd
- * variable or field was made from (socket domain, opened path, accept()).
- * Variables resolve within their function; struct fields by field name across
- * the file, since setup and use often live in different functions.
+ * What the file says about file descriptors (semantics.md 5.2): which
+ * expressions name the two ends of a pipe made with pipe()/pipe2(), and what
+ * an fd variable or field was made from (socket domain, opened path,
+ * accept(), eventfd, ...), through dup() and friends. Variables resolve
+ * within their function; struct fields by field name across the file, since
+ * setup and use often live in different functions (`h->op = accept(h->tfm,
+ * ...)` in one, `h->tfm = socket(AF_ALG, ...)` in another).
  */
 
 export type FdKind =
-  | { kind: 'pipe-end'; pipe: string; end: 0 | 1 }
-  | { kind: 'file'; path: string | null }
-  | { kind: 'socket'; domain: string; type: string | null }
-  | { kind: 'accepted'; from: FdKind | null }
+  | { kind: 'pipe-end'; pipe: string; end: 0 | 1; at: SyntaxNode | null; notification: boolean }
+  | { kind: 'file'; path: string | null; creates: boolean; at: SyntaxNode }
+  | { kind: 'fifo'; at: SyntaxNode }
+  | { kind: 'socket'; domain: string; type: string | null; at: SyntaxNode }
+  | { kind: 'accepted'; from: FdKind | null; at: SyntaxNode }
+  | { kind: 'socketpair'; at: SyntaxNode | null }
+  /** eventfd, memfd_create, timerfd_create, signalfd, epoll_create, inotify_init, pidfd_open, userfaultfd. */
+  | { kind: 'special'; what: string; at: SyntaxNode }
+  | { kind: 'std'; n: 0 | 1 | 2 }
+  | { kind: 'negative'; at: SyntaxNode }
+  | { kind: 'parameter'; name: string }
   | { kind: 'unknown' };
 
-/** A key naming a pipe array: `local:<scope id>:p` or `field:zc_pipe`. */
+/** A key naming a pipe array: `local:<scope id>:p`, `global:p` or `field:zc_pipe`. */
 export function pipeKey(expr: SyntaxNode, scope: Scope): string | null {
   const e = unparen(expr);
   if (e.type === 'identifier') return scope.locals.has(e.text) ? `local:${scope.node?.id}:${e.text}` : `global:${e.text}`;
@@ -28,18 +37,49 @@ export function pipeKey(expr: SyntaxNode, scope: Scope): string | null {
   return null;
 }
 
-const COPY_OPEN = new Set(['open', 'open64', 'openat', 'openat64', 'creat', 'creat64']);
+const OPENERS = new Set(['open', 'open64', 'openat', 'openat64', 'creat', 'creat64', 'fopen_fd']);
+const SPECIAL: Record<string, string> = {
+  eventfd: 'an eventfd', memfd_create: 'a memfd', timerfd_create: 'a timerfd', signalfd: 'a signalfd',
+  epoll_create: 'an epoll instance', epoll_create1: 'an epoll instance', inotify_init: 'an inotify instance',
+  inotify_init1: 'an inotify instance', pidfd_open: 'a pidfd', userfaultfd: 'a userfaultfd', fanotify_init: 'a fanotify instance',
+  open_by_handle_at: 'a file opened by handle',
+};
+const DUPS = new Set(['dup', 'dup2', 'dup3']);
+const STD_NAMES: Record<string, 0 | 1 | 2> = { STDIN_FILENO: 0, STDOUT_FILENO: 1, STDERR_FILENO: 2 };
+
+function args(call: SyntaxNode): SyntaxNode[] {
+  return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+}
+
+function callee(call: SyntaxNode): string {
+  const f = call.childForFieldName('function');
+  return f ? unparen(f).text : '';
+}
 
 export class FdFacts {
-  /** Pipe keys that some pipe()/pipe2() call fills. */
-  private readonly pipes = new Set<string>();
+  /** Pipe keys filled by pipe()/pipe2() in this file, with the creating call. */
+  private readonly pipes = new Map<string, SyntaxNode>();
+  /** Pipe keys filled by pipe2(..., O_NOTIFICATION_PIPE): watch queues, which vmsplice rejects. */
+  private readonly notificationPipes = new Set<string>();
+  /** Arrays filled by socketpair(). */
+  private readonly socketpairs = new Map<string, SyntaxNode>();
+  /** Paths made FIFOs with mkfifo()/mknod() in this file. */
+  private readonly fifoPaths = new Set<string>();
 
   constructor(private readonly index: FileIndex) {
     for (const c of index.calls) {
-      if (c.callee !== 'pipe' && c.callee !== 'pipe2') continue;
-      const arg = c.node.childForFieldName('arguments')?.namedChildren[0];
-      const key = arg && pipeKey(arg, c.scope);
-      if (key) this.pipes.add(key);
+      const a = args(c.node);
+      if ((c.callee === 'pipe' || c.callee === 'pipe2') && a[0]) {
+        const key = pipeKey(a[0], c.scope);
+        if (!key) continue;
+        this.pipes.set(key, c.node);
+        if (c.callee === 'pipe2' && /O_NOTIFICATION_PIPE/.test(a[1]?.text ?? '')) this.notificationPipes.add(key);
+      } else if (c.callee === 'socketpair' && a[3]) {
+        const key = pipeKey(a[3], c.scope);
+        if (key) this.socketpairs.set(key, c.node);
+      } else if ((c.callee === 'mkfifo' || c.callee === 'mknod' || c.callee === 'mkfifoat') && a.length) {
+        this.fifoPaths.add(unparen(a[c.callee === 'mkfifoat' ? 1 : 0]).text);
+      }
     }
   }
 
@@ -54,51 +94,148 @@ export class FdFacts {
     return key && this.pipes.has(key) ? { pipe: key, end: index === '1' ? 1 : 0 } : null;
   }
 
+  /** The call that made a pipe. */
+  pipeCreation(pipe: string): SyntaxNode | null {
+    return this.pipes.get(pipe) ?? null;
+  }
+
   /** The kind of the fd an expression names, from its definitions in the function or the file. */
   kindOf(expr: SyntaxNode, scope: Scope, seen = new Set<string>()): FdKind {
     const e = unparen(expr);
+    if (e.type === 'cast_expression') return this.kindOf(e.childForFieldName('value')!, scope, seen);
     const end = this.pipeEnd(e, scope);
-    if (end) return { kind: 'pipe-end', ...end };
-    let values: SyntaxNode[] = [];
+    if (end) {
+      return { kind: 'pipe-end', ...end, at: this.pipes.get(end.pipe) ?? null, notification: this.notificationPipes.has(end.pipe) };
+    }
+    if (e.type === 'subscript_expression') {
+      const arr = e.childForFieldName('argument');
+      const key = arr && pipeKey(arr, scope);
+      if (key && this.socketpairs.has(key)) return { kind: 'socketpair', at: this.socketpairs.get(key)! };
+      return { kind: 'unknown' };
+    }
+    if (e.type === 'number_literal') {
+      const v = parseIntLiteral(e.text);
+      if (v !== null && v < 0) return { kind: 'negative', at: e };
+      return v === 0 || v === 1 || v === 2 ? { kind: 'std', n: v } : { kind: 'unknown' };
+    }
+    if (e.type === 'call_expression') return this.kindOfCall(e, scope, seen);
+    let values: SyntaxNode[];
     let key: string;
     if (e.type === 'identifier') {
-      key = `${scope.node?.id}:${e.text}`;
-      values = (scope.locals.has(e.text) ? scope.defs.get(e.text) : this.index.globalDefs.get(e.text))?.map((d) => d.value).filter((v): v is SyntaxNode => v !== null) ?? [];
+      if (e.text in STD_NAMES && !scope.locals.has(e.text)) return { kind: 'std', n: STD_NAMES[e.text] };
+      const macro = this.index.macros.get(e.text);
+      if (macro?.length === 1 && macro[0].params === null && /^\(?\s*-\s*\d+\s*\)?$/.test(macro[0].body.trim())) return { kind: 'negative', at: e };
+      const local = scope.kind !== 'file' && scope.locals.has(e.text);
+      key = `${local ? scope.node?.id : 'g'}:${e.text}`;
+      const defs = (local ? scope.defs.get(e.text) : this.index.globalDefs.get(e.text)) ?? [];
+      values = defs.map((d) => d.value).filter((v): v is SyntaxNode => v !== null);
+      if (local && scope.params.includes(e.text) && !values.length) return { kind: 'parameter', name: e.text };
+      // An fd that some call fills through a pointer (`&fd`) or that has several sources is not one thing.
+      if (defs.some((d) => d.op !== 'init' && d.op !== '=')) return { kind: 'unknown' };
     } else if (e.type === 'field_expression') {
       const f = e.childForFieldName('field')?.text ?? '';
       key = `field:${f}`;
-      values = (this.index.fieldDefs.get(f) ?? []).map((d) => d.value).filter((v): v is SyntaxNode => v !== null);
-    } else if (e.type === 'call_expression') {
-      return this.kindOfCall(e, scope, seen);
+      values = (this.index.fieldDefs.get(f) ?? []).filter((d) => d.op === 'init' || d.op === '=').map((d) => d.value).filter((v): v is SyntaxNode => v !== null);
     } else return { kind: 'unknown' };
-    if (seen.has(key) || values.length !== 1) return { kind: 'unknown' };
+    if (seen.has(key) || values.length === 0) return { kind: 'unknown' };
     seen.add(key);
-    const v = unparen(values[0]);
-    return v.type === 'call_expression' ? this.kindOfCall(v, scope, seen) : this.kindOf(v, scope, seen);
+    // All definitions must agree (ignoring error sentinels like `fd = -1`).
+    const kinds = values
+      .filter((v) => !(unparen(v).type === 'number_literal' && (parseIntLiteral(unparen(v).text) ?? 0) < 0))
+      .map((v) => this.kindOf(v, scope, new Set(seen)));
+    if (!kinds.length) return { kind: 'negative', at: values[0] };
+    const first = kinds[0];
+    return kinds.every((k) => sameKind(k, first)) ? first : { kind: 'unknown' };
   }
 
   private kindOfCall(call: SyntaxNode, scope: Scope, seen: Set<string>): FdKind {
-    const name = call.childForFieldName('function')?.text ?? '';
-    const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
-    if (COPY_OPEN.has(name)) {
-      const pathArg = args[name.startsWith('openat') ? 1 : 0];
-      const lit = pathArg && unparen(pathArg).type === 'string_literal' ? unparen(pathArg).text.slice(1, -1) : null;
-      return { kind: 'file', path: lit };
+    const name = callee(call);
+    const a = args(call);
+    if (OPENERS.has(name)) {
+      const at = name.startsWith('openat') ? 1 : 0;
+      const p = a[at] ? unparen(a[at]) : null;
+      const path = p?.type === 'string_literal' ? p.text.slice(1, -1) : null;
+      if (p && this.fifoPaths.has(p.text)) return { kind: 'fifo', at: call };
+      const flags = a[at + 1]?.text ?? '';
+      const creates = name.startsWith('creat') || /O_CREAT|O_TMPFILE/.test(flags);
+      return { kind: 'file', path, creates, at: call };
     }
-    if (name === 'socket') return { kind: 'socket', domain: args[0]?.text ?? '?', type: args[1]?.text ?? null };
-    if (name === 'accept' || name === 'accept4') return { kind: 'accepted', from: args[0] ? this.kindOf(args[0], scope, seen) : null };
+    if (name === 'socket') return { kind: 'socket', domain: a[0]?.text ?? '?', type: a[1]?.text ?? null, at: call };
+    if (name === 'accept' || name === 'accept4') return { kind: 'accepted', from: a[0] ? this.kindOf(a[0], scope, seen) : null, at: call };
+    if (name in SPECIAL) return { kind: 'special', what: SPECIAL[name], at: call };
+    if (DUPS.has(name) && a[0]) return this.kindOf(a[0], scope, seen);
+    if (name === 'fcntl' && a[0] && /F_DUPFD/.test(a[1]?.text ?? '')) return this.kindOf(a[0], scope, seen);
     return { kind: 'unknown' };
   }
 }
 
+function sameKind(a: FdKind, b: FdKind): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'pipe-end' && b.kind === 'pipe-end') return a.pipe === b.pipe && a.end === b.end;
+  if (a.kind === 'socket' && b.kind === 'socket') return a.domain === b.domain;
+  return true;
+}
+
 /** Sinks that copy the pipe's data during the splice call (semantics.md section 4, class C). */
 export function isCopySink(k: FdKind): boolean {
-  if (k.kind === 'file') return k.path === null ? true : k.path !== '/dev/fuse';
-  if (k.kind === 'socket') return /AF_NETLINK|PF_NETLINK/.test(k.domain);
+  if (k.kind === 'file') return k.path !== '/dev/fuse';
+  if (k.kind === 'socket') return isNetlink(k.domain);
   return false;
+}
+
+export function isNetlink(domain: string): boolean {
+  return /\b[AP]F_NETLINK\b/.test(domain);
 }
 
 /** An AF_ALG operation socket: accept() on a socket(AF_ALG, ...). */
 export function isAfAlgOp(k: FdKind): boolean {
-  return k.kind === 'accepted' && k.from?.kind === 'socket' && /AF_ALG|PF_ALG/.test(k.from.domain);
+  return k.kind === 'accepted' && k.from?.kind === 'socket' && /\b[AP]F_ALG\b/.test(k.from.domain);
+}
+
+/** Consumers that may keep page references after the consuming call returns (semantics.md section 4, class R). */
+export function referenceHolder(k: FdKind): string | null {
+  switch (k.kind) {
+    case 'socket':
+      if (/\b[AP]F_INET6?\b/.test(k.domain)) return /SOCK_DGRAM/.test(k.type ?? '') ? 'a UDP socket' : /SOCK_STREAM/.test(k.type ?? '') ? 'a TCP socket' : 'an IP socket';
+      if (/\b[AP]F_(UNIX|LOCAL)\b/.test(k.domain)) return 'a UNIX socket';
+      if (/\b[AP]F_PACKET\b/.test(k.domain)) return 'a packet socket';
+      return null;
+    case 'accepted':
+      if (isAfAlgOp(k)) return null;
+      return k.from?.kind === 'socket' && /\b[AP]F_(UNIX|LOCAL)\b/.test(k.from.domain) ? 'a UNIX socket' : 'an accepted socket';
+    case 'socketpair':
+      return 'a socketpair';
+    case 'pipe-end':
+    case 'fifo':
+      return 'another pipe';
+    case 'std':
+      return k.n === 0 ? null : 'standard output, read by another process';
+    default:
+      return null;
+  }
+}
+
+/** Provably not a pipe: vmsplice fails with EBADF (semantics.md, not-a-pipe). */
+export function notAPipe(k: FdKind): string | null {
+  switch (k.kind) {
+    case 'file':
+      // Without O_CREAT a path may name a FIFO; /dev, /proc and /sys paths and created files are not pipes.
+      if (k.creates) return 'a regular file created by open()';
+      if (k.path && /^\/(dev|proc|sys)\//.test(k.path) && !/^\/proc\/self\/fd\//.test(k.path) && !/^\/dev\/fd\//.test(k.path)) return `'${k.path}'`;
+      return null;
+    case 'socket':
+      return 'a socket';
+    case 'accepted':
+      return 'an accepted socket';
+    case 'socketpair':
+      return 'a socketpair';
+    case 'special':
+      return k.what;
+    case 'negative':
+      return 'a negative descriptor';
+    case 'pipe-end':
+      return k.notification ? 'a notification pipe (O_NOTIFICATION_PIPE)' : null;
+    default:
+      return null;
+  }
 }

@@ -5,7 +5,7 @@ import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { isAncestor, parseIntLiteral, unparen } from './syntax.js';
-import type { ArgExpr } from './values.js';
+import { expressionIn } from './values.js';
 
 /**
  * Buffer lifetime after a write-direction vmsplice (semantics.md section 5):
@@ -13,7 +13,7 @@ import type { ArgExpr } from './values.js';
  * call that passes no safe point.
  */
 
-export type EventKind = 'store' | 'libc' | 'call' | 'free' | 'realloc' | 'scope-exit';
+export type EventKind = 'store' | 'libc' | 'call' | 'free' | 'realloc' | 'scope-exit' | 'fork';
 
 export interface BufferEvent {
   kind: EventKind;
@@ -48,6 +48,7 @@ const WRITERS: Record<string, number[]> = {
 };
 /** scanf-family: every argument from this position on may be written. */
 const SCANF: Record<string, number> = { scanf: 1, sscanf: 2, fscanf: 2, vscanf: 1, vsscanf: 2, vfscanf: 2 };
+const PRIVATE = new Set(['stack', 'static', 'heap', 'mmap-anon-private']);
 const IOV_READERS = new Set(['readv', 'preadv', 'preadv2', 'preadv64', 'process_vm_readv']);
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const DUPS = new Set(['dup', 'dup2', 'dup3', 'fcntl', 'posix_spawn_file_actions_adddup2']);
@@ -56,7 +57,7 @@ const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 interface WriteSite {
   node: SyntaxNode;
-  kind: EventKind | 'relinquish';
+  kind: EventKind | 'relinquish' | 'no-fork';
   callee: string;
   /** Variables written through (direct: the variable itself is assigned). */
   bases: { name: string; direct: boolean; text: string }[];
@@ -169,28 +170,10 @@ export class LifetimeAnalysis {
     return cfg;
   }
 
-  /** Follows macro and wrapper bindings until the expression is one written in `scope`. */
-  private inScope(a: ArgExpr | null, scope: Scope): SyntaxNode | null {
-    let cur = a;
-    for (let i = 0; cur && i < 32; i++) {
-      if (cur.scope === scope && !cur.frag) return cur.node;
-      const e = unparen(cur.node);
-      if (e.type !== 'identifier') return cur.frag ? null : cur.scope === scope ? cur.node : null;
-      let b = cur.binding;
-      let next: ArgExpr | undefined;
-      while (b && !next) {
-        next = b.params.get(e.text);
-        b = b.outer;
-      }
-      cur = next ?? null;
-    }
-    return null;
-  }
-
   analyze(call: VmspliceCall): LifetimeFacts {
     const inner = call.hops[call.hops.length - 1];
     const innerScope = call.args.fd?.scope ?? call.scope;
-    const fdInner = call.args.fd ? this.inScope(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
+    const fdInner = call.args.fd ? expressionIn(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
     const end = fdInner ? this.fds.pipeEnd(fdInner, innerScope) : null;
     if (end?.end === 0) return { direction: 'read', roots: [], events: [], doubleBuffered: false };
 
@@ -203,7 +186,7 @@ export class LifetimeAnalysis {
       // Where the root lives, the call that queued it: the real call, or the wrapper call in the caller.
       const position = this.positionIn(call, root.scope, inner.at.frag ? null : inner.at.node);
       if (!position) continue;
-      const fdHere = call.args.fd ? this.inScope(call.args.fd, root.scope) : null;
+      const fdHere = call.args.fd ? expressionIn(call.args.fd, root.scope) : null;
       const pipe = fdHere ? this.fds.pipeEnd(fdHere, root.scope) : null;
       const r = this.eventsFor(root, position, pipe?.pipe ?? null);
       doubleBuffered ||= r.doubleBuffered;
@@ -252,8 +235,15 @@ export class LifetimeAnalysis {
     const reach = again ?? first;
 
     const candidates: { kind: EventKind; callee: string; node: SyntaxNode; cfgNode: CfgNode }[] = [];
+    // Memory excluded from fork (MADV_DONTFORK/WIPEONFORK), and memory that is not private, is not COW-shared.
+    const forkShares = PRIVATE.has(root.kind) && !sites.some((s) => s.kind === 'no-fork' && s.bases.some((b) => aliases.has(b.name)));
     for (const s of sites) {
-      if (s.kind === 'relinquish') continue;
+      if (s.kind === 'relinquish' || s.kind === 'no-fork') continue;
+      if (s.kind === 'fork') {
+        const n = forkShares ? cfg.nodeOf(s.node) : undefined;
+        if (n) candidates.push({ kind: 'fork', callee: s.callee, node: s.node, cfgNode: n });
+        continue;
+      }
       if (!s.bases.some((b) => this.touches(root, aliases, b, s.kind))) continue;
       const n = cfg.nodeOf(s.node);
       if (n) candidates.push({ kind: s.kind, callee: s.callee, node: s.node, cfgNode: n });
@@ -292,7 +282,7 @@ export class LifetimeAnalysis {
   }
 
   /** Does a write through `base` change the root's memory? */
-  private touches(root: BufferRoot, aliases: Set<string>, base: { name: string; direct: boolean; text: string }, kind: EventKind | 'relinquish'): boolean {
+  private touches(root: BufferRoot, aliases: Set<string>, base: { name: string; direct: boolean; text: string }, kind: WriteSite['kind']): boolean {
     if (!aliases.has(base.name)) return false;
     // A member root is touched through that member (or through an alias of it), not through its sibling members.
     if (root.member && base.name === root.variable) {
@@ -336,6 +326,11 @@ export class LifetimeAnalysis {
     const a = args(n);
     const pick = (idx: number[]): WriteSite['bases'] => idx.map((i) => (a[i] ? baseOf(a[i], false) : null)).filter((b): b is WriteSite['bases'][number] => b !== null);
     if (name === 'free' || name === 'cfree') return { node: n, kind: 'free', callee: name, bases: pick([0]) };
+    // fork() copies the address space: every private buffer is then COW-shared with the child.
+    if (name === 'fork' || name === 'daemon' || name === '__fork' || ((name === 'clone' || name === 'clone3') && !/CLONE_VM/.test(n.text))) {
+      return { node: n, kind: 'fork', callee: name, bases: [{ name: '*', direct: false, text: '' }] };
+    }
+    if (name === 'madvise' && /MADV_(DONTFORK|WIPEONFORK)/.test(a[2]?.text ?? '')) return { node: n, kind: 'no-fork', callee: name, bases: pick([0]) };
     if (name === 'realloc' || name === 'reallocarray') return { node: n, kind: 'realloc', callee: name, bases: pick([0]) };
     if (name === 'munmap') return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
     if (name === 'madvise' && /MADV_DONTNEED|MADV_REMOVE/.test(a[2]?.text ?? '')) return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
@@ -381,7 +376,7 @@ export class LifetimeAnalysis {
     f.scope.params.forEach((p, i) => {
       if (!p) return;
       const aliases = aliasesOf({ kind: 'param', variable: p, member: '', scope: f.scope, expr: f.node, declaration: null }, () => false);
-      if (sites.some((s) => s.kind !== 'relinquish' && s.kind !== 'free' && s.kind !== 'realloc' && s.bases.some((b) => aliases.has(b.name) && !b.direct))) out.add(i);
+      if (sites.some((s) => (s.kind === 'store' || s.kind === 'libc' || s.kind === 'call') && s.bases.some((b) => aliases.has(b.name) && !b.direct))) out.add(i);
     });
     this.paramWrites.set(name, out);
     return out;

@@ -475,3 +475,21 @@ export function fragmentExpression(frag: Fragment): SyntaxNode | null {
   return first.namedChild(0);
 }
 
+
+/** Follows macro and wrapper bindings outward until the expression is one written in `scope` (null if it never is). */
+export function expressionIn(a: ArgExpr | null, scope: Scope): SyntaxNode | null {
+  let cur = a;
+  for (let i = 0; cur && i < 32; i++) {
+    if (cur.scope === scope && !cur.frag) return cur.node;
+    const e = unparen(cur.node);
+    if (e.type !== 'identifier') return null;
+    let b = cur.binding;
+    let next: ArgExpr | undefined;
+    while (b && !next) {
+      next = b.params.get(e.text);
+      b = b.outer;
+    }
+    cur = next ?? null;
+  }
+  return null;
+}

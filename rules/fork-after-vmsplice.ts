@@ -1,0 +1,62 @@
+import type { Rule } from '../src/rule.js';
+
+export const forkAfterVmsplice: Rule = {
+  id: 'fork-after-vmsplice',
+  meta: {
+    title: 'fork while vmspliced pages are in flight',
+    level: 'warning',
+    securitySeverity: 5.3,
+    precision: 'medium',
+    tags: ['security', 'correctness', 'external/cwe/cwe-362'],
+    enabledByDefault: true,
+  },
+  docs: {
+    summary:
+      'Reports fork(), daemon() and clone() without CLONE_VM on a path from a write-direction vmsplice() to the point ' +
+      'where the pipe is known to be drained, when the queued memory is private (stack, heap, static, private anonymous ' +
+      'mapping) and not excluded from fork with MADV_DONTFORK or MADV_WIPEONFORK.',
+    why: [
+      'After fork() the queued pages are copy-on-write shared. Since the CVE-2020-29374 fixes ("COW can break either ' +
+        'way", 17839856fd58) a later write by either process copies the page and the pipe keeps the pre-fork content, ' +
+        'where without the fork the reader would have seen the write. Before Linux 5.8 the wrong process could see the ' +
+        'other\'s writes through the pipe (Project Zero #2045). For hugetlb pages the kernel selftests still mark the ' +
+        'vmsplice COW cases as expected failures (tools/testing/selftests/mm/cow.c). What the reader gets depends on ' +
+        'the kernel, the page type and timing.',
+    ].join('\n'),
+    example: [
+      'if (vmsplice(p[1], &v, 1, 0) != (ssize_t)n) abort();',
+      'pid_t pid = fork();  /* fork-after-vmsplice: buf COW-shared while queued */',
+    ].join('\n'),
+    useInstead: [
+      'Drain the pipe before forking, spawn with posix_spawn() or vfork() (which share the address space instead of ' +
+        'copying it), or exclude the buffer from fork:',
+      '',
+      '```c',
+      'madvise(buf, len, MADV_DONTFORK);  /* buf: page-aligned anonymous mapping */',
+      '```',
+    ].join('\n'),
+    limits: [
+      '- The fork must be in the function that queued the buffer (or, for buffers passed to a wrapper, its caller), on a ' +
+        'path the analysis can follow; forks in other threads or other functions are not seen.',
+      '- vfork() and posix_spawn() are not reported: the child borrows the parent\'s memory instead of copying it.',
+      '- A vmsplice in a forked child of memory allocated before the fork is not yet reported.',
+    ].join('\n'),
+    references: [
+      { title: 'CVE-2020-29374', url: 'https://nvd.nist.gov/vuln/detail/CVE-2020-29374' },
+      { title: 'Project Zero issue 2045', url: 'https://bugs.chromium.org/p/project-zero/issues/detail?id=2045' },
+    ],
+  },
+  check(facts, report) {
+    for (const fact of facts.vmsplice) {
+      if (fact.lifetime.direction !== 'write') continue;
+      for (const f of fact.lifetime.forks) {
+        const line = f.queuedAt.region.startLine;
+        report({
+          message: `${f.callee}() runs while the pages of '${f.buffer}' queued by vmsplice() on line ${line} may still be in the pipe, so they become copy-on-write shared with the child.`,
+          location: f.location,
+          related: [{ location: f.queuedAt, message: `'${f.buffer}' is queued here.` }],
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,107 @@
+import type { ConsumerFact } from '../src/analysis/facts.js';
+import type { Rule } from '../src/rule.js';
+import type { RelatedLocation } from '../src/types.js';
+
+const SINKS = ['netlink', 'file', 'dev-null', 'af-alg', 'read'];
+
+export const nonNetlinkDestination: Rule = {
+  id: 'non-netlink-destination',
+  meta: {
+    title: 'vmsplice to a consumer that keeps page references',
+    level: 'warning',
+    securitySeverity: 5.9,
+    precision: 'medium',
+    tags: ['security', 'correctness', 'external/cwe/cwe-362'],
+    enabledByDefault: true,
+  },
+  options: {
+    safeSinks: {
+      type: 'string[]',
+      default: SINKS,
+      values: SINKS,
+      description:
+        'Consumers taken to copy the data during the consuming call. The strict reading of the 2019 discussion is ' +
+        '["netlink"]: only netlink is known to copy before returning.',
+    },
+    reportUnknown: {
+      type: 'boolean',
+      default: false,
+      description: 'Also report calls whose pipe is read by something unknown (a parameter, a descriptor from elsewhere).',
+    },
+  },
+  docs: {
+    summary:
+      'Reports write-direction vmsplice() calls whose pipe is consumed by something that may keep references to the ' +
+      'pages after the consuming call returns (a TCP, UDP or UNIX socket, another pipe or tee, another process reading ' +
+      'standard output or an inherited pipe), when the buffer changes or dies afterwards. For such consumers no point ' +
+      'in the program proves the data was used, so no reuse of the buffer is safe.',
+    why: [
+      'vmsplice only accepts pipes; what matters is the pipe\'s final consumer. Netlink copies the data into its own ' +
+        'skb inside the splice call, which is why Andy Lutomirski judged one vmsplice "probably okay" in 2019. TCP, UDP ' +
+        'and UNIX sockets keep the pages as socket-buffer fragments (SKBFL_SHARED_FRAG: "at least one fragment might ' +
+        'be overwritten (as in vmsplice(), sendfile() ...)"), and TCP retransmissions re-read them; another pipe or ' +
+        'tee extends the lifetime indefinitely (David Howells: "If the output of the pipe gets teed or spliced ' +
+        'somewhere else, you still don\'t know when the vmspliced pages are finished with"). uutils/coreutils#7625: ' +
+        'another program spliced `yes`\'s pipe onward, `yes` freed its buffer, the data was corrupted.',
+    ].join('\n'),
+    example: [
+      'int send_frame(int tcp, int p[2], char *frame, size_t n)  /* frame reused by caller */',
+      '{',
+      '    struct iovec v = { frame, n };',
+      '    if (vmsplice(p[1], &v, 1, 0) != (ssize_t)n) return -1;',
+      '    return splice(p[0], NULL, tcp, NULL, n, SPLICE_F_MORE) == (ssize_t)n ? 0 : -1;',
+      '}',
+    ].join('\n'),
+    useInstead: [
+      'Send with write()/send() (a copy), or keep each buffer immutable until exit (build it in a fresh mmap() and never ' +
+        'write it again). MSG_ZEROCOPY with its completion notifications is the socket API that tells when pages are ' +
+        'released.',
+    ].join('\n'),
+    limits: [
+      '- Consumers are found in the same file: splice() or tee() from the pipe\'s read end, read(), dup2() onto ' +
+        'standard input or output, fork()/exec() in the function that made the pipe; vmsplice to standard output counts ' +
+        'as another process reading.',
+      '- The buffer must change or die after the call on some path (as `buffer-modified-after-vmsplice` finds); a ' +
+        'buffer written once and kept until exit is not reported.',
+      '- AF_ALG operation sockets count as copying only when the result is read back in the file (older kernels ' +
+        'held the pages until then). /dev/fuse is not reported.',
+      '- Options: `safeSinks` (default all of netlink, file, dev-null, af-alg, read; strict: ["netlink"]) and ' +
+        '`reportUnknown` (default false).',
+    ].join('\n'),
+    references: [
+      { title: 'Lutomirski on the OpenSSL vmsplice (2019)', url: 'https://lore.kernel.org/all/CALCETrWZjW88OY2mh7v8cUU_6XTSJTkQhAfNbSC17AdhEWwVAA@mail.gmail.com/' },
+      { title: 'Howells on onward splices (2019)', url: 'https://lore.kernel.org/all/25886.1572723272@warthog.procyon.org.uk/' },
+      { title: 'uutils/coreutils#7625', url: 'https://github.com/uutils/coreutils/issues/7625' },
+    ],
+  },
+  check(facts, report, options) {
+    const safe = new Set(options.safeSinks as string[]);
+    const reportUnknown = options.reportUnknown as boolean;
+    for (const fact of facts.vmsplice) {
+      const d = fact.destination;
+      if (fact.lifetime.direction !== 'write' || d.notAPipe) continue;
+      const change = fact.lifetime.events[0];
+      if (!change) continue;
+      let culprit: ConsumerFact | { what: string; location: null; createdAt: null } | undefined;
+      if (d.fd.kind === 'std' && d.fd.n !== 0) culprit = { what: 'standard output, read by another process', location: null, createdAt: null };
+      else if (d.fd.kind === 'fifo') culprit = { what: 'a named FIFO, read by another process', location: null, createdAt: null };
+      else if (d.localPipe) {
+        culprit =
+          d.consumers.find((c) => c.class === 'reference' || c.class === 'deferred' && c.what !== '/dev/fuse') ??
+          d.consumers.find((c) => c.class === 'copy' && c.sink !== null && !safe.has(c.sink)) ??
+          (reportUnknown ? d.consumers.find((c) => c.class === 'unknown') : undefined);
+        if (!culprit && reportUnknown && d.consumers.length === 0) culprit = { what: 'no consumer found in this file', location: null, createdAt: null };
+      } else if (reportUnknown) culprit = { what: 'a pipe of unknown origin', location: null, createdAt: null };
+      if (!culprit) continue;
+      const related: RelatedLocation[] = [];
+      if (culprit.location) related.push({ location: culprit.location, message: `The pipe is drained into ${culprit.what} here.` });
+      if (culprit.createdAt) related.push({ location: culprit.createdAt, message: 'The consumer is made here.' });
+      related.push({ location: change.location, message: `'${change.buffer}' changes here while the pages may still be referenced.` });
+      report({
+        message: `The pages vmsplice() queues reach ${culprit.what}, which may keep referencing them after the consuming call returns, and '${change.buffer}' changes on line ${change.location.region.startLine}.`,
+        location: fact.location,
+        related,
+      });
+    }
+  },
+};
