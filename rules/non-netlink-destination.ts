@@ -97,8 +97,9 @@ export const nonNetlinkDestination: Rule = {
       if (culprit.location) related.push({ location: culprit.location, message: `The pipe is drained into ${culprit.what} here.` });
       if (culprit.createdAt) related.push({ location: culprit.createdAt, message: 'The consumer is made here.' });
       related.push({ location: change.location, message: `'${change.buffer}' changes here while the pages may still be referenced.` });
+      const why = 'class' in culprit && culprit.class === 'copy' ? 'which the safeSinks option does not accept as copying the data' : 'which may keep referencing them after the consuming call returns';
       report({
-        message: `The pages vmsplice() queues reach ${culprit.what}, which may keep referencing them after the consuming call returns, and '${change.buffer}' changes on line ${change.location.region.startLine}.`,
+        message: `The pages vmsplice() queues reach ${culprit.what}, ${why}, and '${change.buffer}' changes on line ${change.location.region.startLine}.`,
         location: fact.location,
         related,
       });

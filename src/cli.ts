@@ -12,7 +12,7 @@ import { toJson } from './report/json.js';
 import { ruleText } from './report/ruledocs.js';
 import { toSarif } from './report/sarif.js';
 import { toText } from './report/text.js';
-import type { Rule } from './rule.js';
+import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
 import type { LintResult } from './types.js';
 
 /** Exit codes, as ESLint and Ruff use them. */
@@ -35,6 +35,29 @@ function selectRules(only: string[], disabled: string[]): Rule[] {
   }
   const base = only.length ? allRules.filter((r) => only.includes(r.id)) : allRules.filter((r) => r.meta.enabledByDefault);
   return base.filter((r) => !disabled.includes(r.id));
+}
+
+/** `--rule-option id.key=value` (repeatable) -> validated option values per rule. */
+function parseRuleOptions(values: unknown): Map<string, RuleOptionValues> {
+  const out = new Map<string, RuleOptionValues>();
+  const items = Array.isArray(values) ? values : values === undefined ? [] : [values];
+  for (const item of items.map(String)) {
+    const m = /^([a-z0-9-]+)\.([A-Za-z]+)=(.*)$/.exec(item);
+    if (!m) throw new UsageError(`--rule-option takes ID.KEY=VALUE, not '${item}'`);
+    const [, id, key, raw] = m;
+    const rule = findRule(id);
+    if (!rule) throw new UsageError(`unknown rule '${id}' in --rule-option (see --list-rules)`);
+    const type = rule.options?.[key]?.type;
+    const value = type === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw.split(',').map((x) => x.trim()).filter(Boolean);
+    const merged = { ...(out.get(id) ?? {}), [key]: value } as RuleOptionValues;
+    try {
+      resolveOptions(rule, merged);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    out.set(id, merged);
+  }
+  return out;
 }
 
 function useColor(stream: NodeJS.WriteStream): boolean {
@@ -102,6 +125,10 @@ async function main(argv: string[]): Promise<number> {
       .option('exclude', { type: 'string', describe: 'skip paths matching these globs' })
       .option('ext', { type: 'string', describe: 'file extensions to lint in directories', default: ['.c', '.h'] })
       .option('ignore', { type: 'boolean', default: true, describe: 'honour .gitignore files (--no-ignore to lint ignored files too)' })
+      .option('rule-option', {
+        type: 'string',
+        describe: "set a rule option: ID.KEY=VALUE (VALUE: true, false, or a comma-separated list), e.g. non-netlink-destination.safeSinks=netlink",
+      })
       .option('category', { type: 'string', describe: 'SARIF runAutomationDetails.id, for several analyses of one commit' })
       .option('debug', { type: 'boolean', default: false, describe: 'print stack traces for internal errors' })
       .example('$0 src/', 'lint a directory, text output')
@@ -143,12 +170,14 @@ async function main(argv: string[]): Promise<number> {
     if (!extensions.length) throw new UsageError('--ext needs at least one extension');
 
     const rules = selectRules(list(args.rule), list(args.disable));
+    const ruleOptions = parseRuleOptions(args['rule-option']);
     const root = process.cwd();
     const paths = (args.paths as string[] | undefined)?.length ? (args.paths as string[]) : ['.'];
     const result = await lint({
       root,
       paths,
       rules,
+      ruleOptions,
       discover: { extensions, include: list(args.include), exclude: list(args.exclude), useIgnoreFiles: args.ignore },
     });
     const missing = result.notifications.filter((n) => n.kind === 'not-found');

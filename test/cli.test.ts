@@ -169,3 +169,29 @@ test('binary and unreadable files are notifications, not crashes', () => {
   const inv = JSON.parse(r.stdout).runs[0].invocations[0];
   assert.ok(inv.toolExecutionNotifications.some((n: { message: { text: string } }) => /blob\.c/.test(JSON.stringify(n))));
 });
+
+test('--rule-option sets validated rule options', () => {
+  const dir = tree('options', {
+    'a.c': [
+      '#define _GNU_SOURCE',
+      '#include <fcntl.h>',
+      'int out(char *path) {',
+      '  int p[2]; char buf[64];',
+      '  int f = open(path, O_WRONLY | O_CREAT, 0600);',
+      '  struct iovec v = { buf, sizeof buf };',
+      '  if (pipe(p) < 0) return -1;',
+      '  if (vmsplice(p[1], &v, 1, 0) != sizeof buf) return -1;',
+      '  return splice(p[0], NULL, f, NULL, sizeof buf, 0) == sizeof buf ? 0 : -1;',
+      '}',
+      '',
+    ].join('\n'),
+  });
+  const ids = (args: string[]) => JSON.parse(run([...args, '--format', 'json', '.'], dir).stdout).findings.map((f: { ruleId: string }) => f.ruleId);
+  assert.ok(!ids([]).includes('non-netlink-destination'), 'a regular file copies by default');
+  assert.ok(ids(['--rule-option', 'non-netlink-destination.safeSinks=netlink']).includes('non-netlink-destination'), 'strict reading');
+  for (const bad of ['non-netlink-destination.safeSinks=tcp', 'non-netlink-destination.nope=1', 'nope.x=1', 'garbage', 'non-netlink-destination.reportUnknown=maybe']) {
+    const r = run(['--rule-option', bad, '.'], dir);
+    assert.equal(r.code, 2, bad);
+    assert.match(r.stderr, /^vmsplice-lint: /);
+  }
+});
