@@ -36,7 +36,7 @@ console.log('units  lines  findings  median ms  us/unit');
 for (const units of [100, 200, 400, 800, 1600]) {
   const text = source(units);
   const ms = time(text);
-  const findings = lintText('big.c', text, { rules: allRules }).length;
+  const findings = lintText('big.c', text, { rules: allRules }).findings.length;
   console.log(
     `${String(units).padStart(5)}  ${String(text.split('\n').length).padStart(5)}  ${String(findings).padStart(8)}  ${ms.toFixed(1).padStart(9)}  ${((ms * 1000) / units).toFixed(0).padStart(7)}`,
   );

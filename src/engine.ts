@@ -1,8 +1,8 @@
 import { buildFacts } from './analysis/facts.js';
 import { buildFileIndex } from './analysis/fileindex.js';
-import { parseC } from './parse.js';
+import { parseRepaired } from './analysis/repair.js';
 import { resolveOptions, type Report, type Rule, type RuleOptionValues } from './rule.js';
-import type { Finding, Level } from './types.js';
+import type { Finding, Level, Notification } from './types.js';
 
 export interface EngineOptions {
   rules: readonly Rule[];
@@ -15,14 +15,31 @@ export interface EngineOptions {
 /** Bytes whose absence proves a file cannot call vmsplice (every recognised form spells it). */
 export const PREFILTER_NEEDLES = ['vmsplice'];
 
+export interface LintedFile {
+  findings: Finding[];
+  /** What the analysis could only do in part (calls in code the parser could not structure). */
+  notifications: Notification[];
+}
+
 /**
  * Lints one file's text: a pure function of (path, text, options), so it can
  * run on any thread and in any order.
  */
-export function lintText(path: string, text: string, opts: EngineOptions): Finding[] {
-  if (!PREFILTER_NEEDLES.some((n) => text.includes(n))) return [];
-  const tree = parseC(text);
-  const facts = buildFacts(path, buildFileIndex(text, tree));
+export function lintText(path: string, text: string, opts: EngineOptions): LintedFile {
+  if (!PREFILTER_NEEDLES.some((n) => text.includes(n))) return { findings: [], notifications: [] };
+  const parsed = parseRepaired(text, PREFILTER_NEEDLES);
+  const facts = buildFacts(path, buildFileIndex(parsed.text, parsed.tree));
+  const notifications: Notification[] = [];
+  const unstructured = facts.vmsplice.filter((f) => f.call.scope.kind !== 'function');
+  if (unstructured.length) {
+    const lines = [...new Set(unstructured.map((f) => f.location.region.startLine))].sort((a, b) => a - b);
+    notifications.push({
+      level: 'note',
+      kind: 'parse-recovery',
+      path,
+      message: `${unstructured.length} vmsplice call(s) (line ${lines.join(', ')}) sit in code the parser could not structure; only their flags and fds were checked, not the buffer's lifetime.`,
+    });
+  }
   const lines = text.split(/\r\n|\r|\n/);
   const findings: Finding[] = [];
   const seen = new Set<string>();
@@ -47,10 +64,11 @@ export function lintText(path: string, text: string, opts: EngineOptions): Findi
       });
     }, options);
   }
-  return findings.sort(
+  findings.sort(
     (a, b) =>
       a.location.region.startLine - b.location.region.startLine ||
       a.location.region.startColumn - b.location.region.startColumn ||
       a.ruleId.localeCompare(b.ruleId),
   );
+  return { findings, notifications };
 }

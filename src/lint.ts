@@ -32,8 +32,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     filesParsed++;
     if (filesParsed % YIELD_EVERY === 0) await yieldToEventLoop();
     try {
-      const findings = lintText(file.relPath, read.text, opts);
-      if (findings.length) files.push({ path: file.relPath, findings, notifications: [] });
+      const linted = lintText(file.relPath, read.text, opts);
+      notifications.push(...linted.notifications);
+      if (linted.findings.length) files.push({ path: file.relPath, findings: linted.findings, notifications: [] });
     } catch (err) {
       // One file the analysis cannot handle must not cost the user the whole run.
       notifications.push({

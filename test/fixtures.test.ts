@@ -60,7 +60,7 @@ for (const file of files) {
       for (const e of exps) assert.ok(ruleIds.has(e.ruleId), `${rel}:${i + 1}: unknown rule '${e.ruleId}' in expectation`);
       if (exps.length) expected.set(i + 1, exps);
     });
-    const findings = lintText(rel, text, { rules: allRules });
+    const { findings } = lintText(rel, text, { rules: allRules });
     const problems: string[] = [];
     const byLine = new Map<number, typeof findings>();
     for (const f of findings) {

@@ -360,7 +360,7 @@ const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'p
  * error (unknown macros before a function make it read the function as one),
  * usually holds a function body.
  */
-function isLostFunction(n: SyntaxNode): boolean {
+export function isLostFunction(n: SyntaxNode): boolean {
   if (!n.parent || !TOP_LEVEL.has(n.parent.type)) return false;
   return n.type === 'ERROR' || (n.type === 'declaration' && n.hasError);
 }
