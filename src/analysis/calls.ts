@@ -67,12 +67,10 @@ function argList(call: SyntaxNode): SyntaxNode[] {
 
 export class CallRecognizer {
   private wrappers = new Set<string>();
-  private readonly callers = new Map<string, number>();
   private readonly sitesByScope = new Map<Scope, SyntaxNode[]>();
 
   constructor(private readonly index: FileIndex) {
     for (const c of index.calls) {
-      if (c.scope.name !== c.callee) this.callers.set(c.callee, (this.callers.get(c.callee) ?? 0) + 1);
       this.addSite(c.scope, c.node);
     }
     // Object-like macros whose body can hold a call stand for calls where they are used.
@@ -281,18 +279,19 @@ export class CallRecognizer {
     return site;
   }
 
-  /** The call sites to report: calls not inside a wrapper that its callers already stand for. */
+  /**
+   * Every call in this file's scopes, each with its expansions. A call inside
+   * a wrapper appears twice: on its own, with the wrapper's parameters unknown
+   * (what the wrapper itself decides is reported there, once), and inside the
+   * expansions of each call of the wrapper (what callers decide).
+   */
   callSites(): VmspliceCall[] {
     const out: VmspliceCall[] = [];
     const scopes = [this.index.fileScope, ...this.index.scopes];
     for (const scope of scopes) {
-      const isWrapper = scope.kind === 'function' && scope.name !== null && this.wrappers.has(scope.name) && (this.callers.get(scope.name) ?? 0) > 0;
       for (const c of this.callsIn(scope)) {
         const expansions = this.expandUse(c, { frag: null, scope, binding: null, anchor: c }, scope.name ? [scope.name] : []);
-        for (const x of expansions) {
-          if (isWrapper && this.expansionDependsOn(x, scope)) continue;
-          out.push({ site: c, head: headOf(c), scope, hops: x.hops, args: x.args, recovered: false });
-        }
+        for (const x of expansions) out.push({ site: c, head: headOf(c), scope, hops: x.hops, args: x.args, recovered: false });
       }
     }
     out.push(...this.recoverFromErrors(out));
