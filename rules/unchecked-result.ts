@@ -64,7 +64,7 @@ export const uncheckedResult: Rule = {
     for (const fact of facts.vmsplice) {
       const r = fact.result;
       // A read-direction call copies out of the pipe like read(); short counts there are not queued data.
-      if (r.use === 'checked' || fact.lifetime.direction === 'read') continue;
+      if (r.use === 'checked' || fact.lifetime.direction === 'read' || fact.destination.notAPipe) continue;
       const outer = fact.hops.find((h) => h.at.frag === null && fact.location.region.startLine === r.location.region.startLine);
       const via = outer && outer.kind !== 'direct' && outer.kind !== 'syscall' ? `'${outer.name}()', which returns the result of vmsplice(),` : 'vmsplice()';
       const subject = `The result of ${via}`;

@@ -1,5 +1,6 @@
 import { buildFacts } from './analysis/facts.js';
 import { buildFileIndex } from './analysis/fileindex.js';
+import { Project, type IndexedFile } from './analysis/project.js';
 import { parseRepaired } from './analysis/repair.js';
 import { resolveOptions, type Report, type Rule, type RuleOptionValues } from './rule.js';
 import type { Finding, Level, Notification } from './types.js';
@@ -27,8 +28,23 @@ export interface LintedFile {
  */
 export function lintText(path: string, text: string, opts: EngineOptions): LintedFile {
   if (!PREFILTER_NEEDLES.some((n) => text.includes(n))) return { findings: [], notifications: [] };
+  const own = indexFile(path, text);
+  return lintIndexed(own, new Project([own]), text, opts);
+}
+
+/** Parses (repairing lost functions) and indexes one file: phase one, per file. */
+export function indexFile(path: string, text: string): IndexedFile {
   const parsed = parseRepaired(text, PREFILTER_NEEDLES);
-  const facts = buildFacts(path, buildFileIndex(parsed.text, parsed.tree));
+  return { path, index: buildFileIndex(parsed.text, parsed.tree) };
+}
+
+/**
+ * Lints one indexed file against the project's merged view: phase two. Only
+ * findings located in this file are kept; each file reports its own.
+ */
+export function lintIndexed(own: IndexedFile, project: Project, text: string, opts: EngineOptions): LintedFile {
+  const path = own.path;
+  const facts = buildFacts(path, project.view(own));
   const notifications: Notification[] = [];
   const unstructured = facts.vmsplice.filter((f) => f.call.scope.kind !== 'function');
   if (unstructured.length) {
@@ -48,6 +64,7 @@ export function lintText(path: string, text: string, opts: EngineOptions): Linte
     const options = resolveOptions(rule, opts.ruleOptions?.get(rule.id));
     rule.check(facts, (r: Report) => {
       const { region } = r.location;
+      if (r.location.path !== path) return;
       // Two expansions of one site (a macro with #if variants) can say the same thing.
       const key = `${rule.id}\0${region.startLine}:${region.startColumn}\0${r.message}`;
       if (seen.has(key)) return;

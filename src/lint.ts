@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { discover, type DiscoverOptions } from './discover.js';
-import { lintText, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
+import { namesThatMatter, Project, type IndexedFile } from './analysis/project.js';
+import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
 import { readSource } from './source.js';
 import type { FileResult, LintResult, Notification } from './types.js';
@@ -12,39 +13,69 @@ export interface LintOptions extends EngineOptions {
   discover: DiscoverOptions;
 }
 
-const NEEDLES = PREFILTER_NEEDLES.map((n) => Buffer.from(n));
+/** A file mentioning none of these cannot call vmsplice or define what a call's flags are built from. */
+const NEEDLES = [...PREFILTER_NEEDLES, 'SPLICE_F_'];
+/** Rounds of "names found make more files matter"; wrappers of wrappers across files rarely go deeper. */
+const MAX_ROUNDS = 4;
 /** tree-sitter frees trees only when the event loop turns; yield this often. */
 const YIELD_EVERY = 64;
 
-/** The whole pipeline for a set of paths: discover, read, prefilter, analyze, check. */
+/**
+ * The whole pipeline for a set of paths, in two phases: index every file that
+ * can matter (it mentions vmsplice, a splice flag, or a wrapper or macro name
+ * found in such files), then lint each against the merged project view.
+ */
 export async function lint(opts: LintOptions): Promise<LintResult> {
   const found = await discover(opts.paths, opts.root, opts.discover);
   const notifications: Notification[] = [...found.notifications];
-  const files: FileResult[] = [];
-  let filesParsed = 0;
-  for (const file of found.files) {
-    const read = await readSource(file, { prefilter: NEEDLES });
-    if (!read.ok) {
-      notifications.push(read.notification);
-      continue;
+  const indexed: IndexedFile[] = [];
+  const texts = new Map<string, string>();
+  let pending = found.files;
+  let needles = NEEDLES;
+  const known = new Set(PREFILTER_NEEDLES);
+  for (let round = 0; round < MAX_ROUNDS && pending.length && needles.length; round++) {
+    const rest: typeof pending = [];
+    for (const file of pending) {
+      const read = await readSource(file, { prefilter: needles.map((n) => Buffer.from(n)) });
+      if (!read.ok) {
+        if (round === 0) notifications.push(read.notification);
+        continue;
+      }
+      if (read.skipped) {
+        rest.push(file);
+        continue;
+      }
+      if (indexed.length % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+      try {
+        indexed.push(indexFile(file.relPath, read.text));
+        texts.set(file.relPath, read.text);
+      } catch (err) {
+        notifications.push(internalError(file.relPath, err));
+      }
     }
-    if (read.skipped) continue;
-    filesParsed++;
-    if (filesParsed % YIELD_EVERY === 0) await yieldToEventLoop();
+    // Wrappers and macros whose names do not contain a needle make more files matter.
+    const names = [...namesThatMatter(indexed, PREFILTER_NEEDLES)].filter((n) => !known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
+    for (const n of names) known.add(n);
+    needles = names;
+    pending = rest;
+  }
+
+  const project = new Project(indexed);
+  const files: FileResult[] = [];
+  for (const own of project.files) {
     try {
-      const linted = lintText(file.relPath, read.text, opts);
+      const linted = lintIndexed(own, project, texts.get(own.path) ?? '', opts);
       notifications.push(...linted.notifications);
-      if (linted.findings.length) files.push({ path: file.relPath, findings: linted.findings, notifications: [] });
+      if (linted.findings.length) files.push({ path: own.path, findings: linted.findings, notifications: [] });
     } catch (err) {
-      // One file the analysis cannot handle must not cost the user the whole run.
-      notifications.push({
-        level: 'error',
-        kind: 'internal',
-        path: file.relPath,
-        message: `internal error while analysing the file: ${(err as Error).message}`,
-      });
+      notifications.push(internalError(own.path, err));
     }
   }
   assignFingerprints(files.flatMap((f) => f.findings));
-  return { root: opts.root, files, filesScanned: found.files.length, filesParsed, notifications };
+  return { root: opts.root, files, filesScanned: found.files.length, filesParsed: indexed.length, notifications };
+}
+
+// One file the analysis cannot handle must not cost the user the whole run.
+function internalError(path: string, err: unknown): Notification {
+  return { level: 'error', kind: 'internal', path, message: `internal error while analysing the file: ${(err as Error).message}` };
 }

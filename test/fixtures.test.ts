@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { allRules } from '../rules/index.js';
 import { lintText } from '../src/engine.js';
+import { lint } from '../src/lint.js';
+import type { Finding } from '../src/types.js';
 
 /**
  * The fixture harness: every C file under fixtures/ states its expected
@@ -43,43 +45,69 @@ export function parseExpectations(line: string): Expectation[] {
 
 const ruleIds = new Set(allRules.map((r) => r.id));
 const files = cFiles(fixturesDir);
+const crossFileDir = path.join(fixturesDir, 'cross-file');
+const crossFileCases = readdirSync(crossFileDir).filter((d) => statSync(path.join(crossFileDir, d)).isDirectory()).sort();
+
+/** Missing and unexpected findings of one file, against its inline expectations. */
+function compare(rel: string, text: string, findings: Finding[]): string[] {
+  const lines = text.split(/\r\n|\r|\n/);
+  const expected = new Map<number, Expectation[]>();
+  lines.forEach((l, i) => {
+    const exps = parseExpectations(l);
+    for (const e of exps) assert.ok(ruleIds.has(e.ruleId), `${rel}:${i + 1}: unknown rule '${e.ruleId}' in expectation`);
+    if (exps.length) expected.set(i + 1, exps);
+  });
+  const problems: string[] = [];
+  const byLine = new Map<number, Finding[]>();
+  for (const f of findings) {
+    const l = f.location.region.startLine;
+    byLine.set(l, [...(byLine.get(l) ?? []), f]);
+  }
+  for (const line of new Set([...expected.keys(), ...byLine.keys()])) {
+    const exps = [...(expected.get(line) ?? [])];
+    const got = [...(byLine.get(line) ?? [])];
+    for (const e of [...exps]) {
+      const i = got.findIndex((f) => f.ruleId === e.ruleId && (e.text === null || f.message.includes(e.text)));
+      if (i >= 0) {
+        got.splice(i, 1);
+        exps.splice(exps.indexOf(e), 1);
+      }
+    }
+    for (const e of exps) problems.push(`${rel}:${line}: missing ${e.ruleId}${e.text ? ` "${e.text}"` : ''}`);
+    for (const f of got) problems.push(`${rel}:${line}: unexpected ${f.ruleId}: ${f.message}`);
+  }
+  return problems;
+}
 
 test('fixtures exist for every rule', () => {
   const named = new Set(files.flatMap((f) => readFileSync(f, 'utf8').split('\n').flatMap(parseExpectations).map((e) => e.ruleId)));
   for (const id of ruleIds) assert.ok(named.has(id), `no fixture expects a finding of '${id}'`);
 });
 
-for (const file of files) {
+for (const file of files.filter((f) => !f.startsWith(crossFileDir + path.sep))) {
   const rel = path.relative(fixturesDir, file).split(path.sep).join('/');
   test(`fixture ${rel}`, () => {
     const text = readFileSync(file, 'utf8');
-    const lines = text.split(/\r\n|\r|\n/);
-    const expected = new Map<number, Expectation[]>();
-    lines.forEach((l, i) => {
-      const exps = parseExpectations(l);
-      for (const e of exps) assert.ok(ruleIds.has(e.ruleId), `${rel}:${i + 1}: unknown rule '${e.ruleId}' in expectation`);
-      if (exps.length) expected.set(i + 1, exps);
+    const problems = compare(rel, text, lintText(rel, text, { rules: allRules }).findings);
+    assert.deepEqual(problems, [], problems.join('\n'));
+  });
+}
+
+// Each cross-file case is one tree, linted as a whole through the real two-phase pipeline.
+for (const name of crossFileCases) {
+  test(`cross-file fixture ${name}`, async () => {
+    const root = path.join(crossFileDir, name);
+    const result = await lint({
+      root,
+      paths: [root],
+      rules: allRules,
+      discover: { extensions: ['.c', '.h'], include: [], exclude: [], useIgnoreFiles: false },
     });
-    const { findings } = lintText(rel, text, { rules: allRules });
-    const problems: string[] = [];
-    const byLine = new Map<number, typeof findings>();
-    for (const f of findings) {
-      const l = f.location.region.startLine;
-      byLine.set(l, [...(byLine.get(l) ?? []), f]);
-    }
-    for (const line of new Set([...expected.keys(), ...byLine.keys()])) {
-      const exps = [...(expected.get(line) ?? [])];
-      const got = [...(byLine.get(line) ?? [])];
-      for (const e of [...exps]) {
-        const i = got.findIndex((f) => f.ruleId === e.ruleId && (e.text === null || f.message.includes(e.text)));
-        if (i >= 0) {
-          got.splice(i, 1);
-          exps.splice(exps.indexOf(e), 1);
-        }
-      }
-      for (const e of exps) problems.push(`${rel}:${line}: missing ${e.ruleId}${e.text ? ` "${e.text}"` : ''}`);
-      for (const f of got) problems.push(`${rel}:${line}: unexpected ${f.ruleId}: ${f.message}`);
-    }
+    assert.deepEqual(result.notifications, []);
+    const problems = cFiles(root).flatMap((file) => {
+      const rel = path.relative(root, file).split(path.sep).join('/');
+      return compare(`${name}/${rel}`, readFileSync(file, 'utf8'), result.files.find((f) => f.path === rel)?.findings ?? []);
+    });
     assert.deepEqual(problems, [], problems.join('\n'));
   });
 }

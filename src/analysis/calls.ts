@@ -307,7 +307,7 @@ export class CallRecognizer {
     const out: VmspliceCall[] = [];
     for (const [name, uses] of this.index.identifierUses) {
       for (const id of uses) {
-        if (done.has(id.id) || !(id.type === 'type_identifier' || inError(id))) continue;
+        if (id.tree !== this.index.tree || done.has(id.id) || !(id.type === 'type_identifier' || inError(id))) continue;
         const scope = this.index.scopeOf(id);
         if (!this.isCandidate(name, scope, id)) continue;
         const parent = id.parent;
@@ -315,7 +315,7 @@ export class CallRecognizer {
         if (parent?.type === 'function_declarator') continue;
         const text = callTextAt(this.index.text, id.endIndex);
         if (text === null) continue;
-        const frag = parseFragment(name + text, { row: id.startPosition.row, column: id.startPosition.column, index: id.startIndex });
+        const frag = parseFragment(name + text, { row: id.startPosition.row, column: id.startPosition.column, index: id.startIndex }, id.tree);
         const expr = fragmentExpression(frag);
         if (expr?.type !== 'call_expression' || expr.hasError) continue;
         for (const x of this.expand(expr, { frag, scope, binding: null, anchor: id }, scope.name ? [scope.name] : [])) {

@@ -71,8 +71,13 @@ export function destinationOf(call: VmspliceCall, index: FileIndex, fds: FdFacts
   return { fd, fdScope, fdExpr, pipe, consumers: pipe ? consumersOf(pipe, index, fds) : [] };
 }
 
-function classify(sink: FdKind, at: SyntaxNode, afAlgRead: (k: FdKind) => boolean): Consumer {
+function classify(sink: FdKind, at: SyntaxNode, afAlgRead: (k: FdKind) => boolean, onward: (pipe: string) => Consumer[]): Consumer {
   const created = createdAt(sink);
+  // Into another pipe of this file: as safe as that pipe's own consumers, all of which must copy.
+  if (sink.kind === 'pipe-end' && sink.end === 1) {
+    const next = onward(sink.pipe);
+    if (next.length && next.every((c) => c.class === 'copy')) return { class: 'copy', what: `another pipe drained into ${next[0].what}`, sink: next[0].sink, at, createdAt: created };
+  }
   if (isCopySink(sink)) {
     const dev = sink.kind === 'file' && sink.path === '/dev/null';
     return {
@@ -95,8 +100,10 @@ function classify(sink: FdKind, at: SyntaxNode, afAlgRead: (k: FdKind) => boolea
   return { class: 'unknown', what: 'a descriptor of unknown kind', sink: null, at, createdAt: created };
 }
 
-/** Every consumer of a pipe's read end in the file. */
-function consumersOf(pipe: string, index: FileIndex, fds: FdFacts): Consumer[] {
+/** Every consumer of a pipe's read end in the file (`seen` stops pipe-to-pipe cycles). */
+function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, seen = new Set<string>()): Consumer[] {
+  seen.add(pipe);
+  const onward = (next: string): Consumer[] => (seen.has(next) ? [] : consumersOf(next, index, fds, seen));
   const out: Consumer[] = [];
   const readEnd = (a: SyntaxNode | undefined, scope: Scope): boolean => {
     const e = a ? fds.pipeEnd(a, scope) : null;
@@ -108,7 +115,7 @@ function consumersOf(pipe: string, index: FileIndex, fds: FdFacts): Consumer[] {
   const creationScope = creation ? index.scopeOf(creation) : null;
   for (const c of index.calls) {
     const a = args(c.node);
-    if (c.callee === 'splice' && readEnd(a[0], c.scope) && a[2]) out.push(classify(fds.kindOf(a[2], c.scope), c.node, afAlgRead));
+    if (c.callee === 'splice' && readEnd(a[0], c.scope) && a[2]) out.push(classify(fds.kindOf(a[2], c.scope), c.node, afAlgRead, onward));
     else if (c.callee === 'tee' && readEnd(a[0], c.scope)) out.push({ class: 'reference', what: 'another pipe (tee)', sink: null, at: c.node, createdAt: null });
     else if ((c.callee === 'read' || c.callee === 'readv' || c.callee === 'vmsplice') && readEnd(a[0], c.scope)) {
       out.push({ class: 'copy', what: 'a read() in this program', sink: 'read', at: c.node, createdAt: null });

@@ -97,12 +97,14 @@ export interface BufferEventFact {
 }
 
 export function buildFacts(path: string, index: FileIndex): FileFacts {
-  const locate = (ref: NodeRef): Location => ({ path, region: regionOf(ref) });
+  // Nodes may come from other files of the project (a wrapper in a header).
+  const fileOf = (ref: NodeRef): string => index.pathOf?.(ref.frag ? ref.frag.source : ref.node.tree) ?? path;
+  const locate = (ref: NodeRef): Location => ({ path: fileOf(ref), region: regionOf(ref) });
   const lineEnds = lineLengths(index.text);
   // Multi-line nodes shrink to their first line: PR annotations need every line of a region in the diff.
   const at = (node: SyntaxNode): Location => {
-    const { region } = locate({ node, frag: null });
-    if (region.endLine === region.startLine) return { path, region };
+    const { region, path: file } = locate({ node, frag: null });
+    if (region.endLine === region.startLine || node.tree !== index.tree) return { path: file, region };
     return { path, region: { ...region, endLine: region.startLine, endColumn: (lineEnds[region.startLine - 1] ?? 0) + 1 } };
   };
   const evaluator = new Evaluator(index);
@@ -110,7 +112,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
   const lifetimes = new LifetimeAnalysis(index);
   const recognizer = new CallRecognizer(index);
   const calls = recognizer.callSites();
-  const flagsLocation = (n: SyntaxNode): Location => ({ path, region: compactRegionOf({ node: n, frag: null }, headOf(n)) });
+  const flagsLocation = (n: SyntaxNode): Location => ({ path: fileOf({ node: n, frag: null }), region: compactRegionOf({ node: n, frag: null }, headOf(n)) });
   const vmsplice = calls.map((call): VmspliceFact => {
     const flagsSite = recognizer.flagsSite(call);
     const inner = call.hops[call.hops.length - 1].at;
@@ -146,7 +148,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
         },
       };
     }
-    return {
+    const fact: VmspliceFact = {
       call,
       location: { path, region: compactRegionOf({ node: call.site, frag: null }, call.head) },
       innerLocation: call.hops.length > 1 ? locate(inner) : null,
@@ -156,6 +158,9 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
       result: resultFacts(),
       destination: destinationFacts(),
     };
+    // A call on something that is not a pipe fails with EBADF: nothing is queued, nothing else applies.
+    if (fact.destination.notAPipe) fact.lifetime = { ...fact.lifetime, events: [], forks: [] };
+    return fact;
 
     function destinationFacts(): VmspliceFact['destination'] {
       const d = destinationOf(call, index, lifetimes.fds);

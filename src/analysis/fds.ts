@@ -145,7 +145,10 @@ export class FdFacts {
       .map((v) => this.kindOf(v, scope, new Set(seen)));
     if (!kinds.length) return { kind: 'negative', at: values[0] };
     const first = kinds[0];
-    return kinds.every((k) => sameKind(k, first)) ? first : { kind: 'unknown' };
+    if (kinds.every((k) => sameKind(k, first))) return first;
+    // Sockets of different domains: surely not a pipe, but of no single consumer class.
+    if (first.kind === 'socket' && kinds.every((k) => k.kind === 'socket')) return { kind: 'socket', domain: 'several domains', type: null, at: first.at };
+    return { kind: 'unknown' };
   }
 
   private kindOfCall(call: SyntaxNode, scope: Scope, seen: Set<string>): FdKind {
@@ -200,9 +203,11 @@ export function referenceHolder(k: FdKind): string | null {
       if (/\b[AP]F_(UNIX|LOCAL)\b/.test(k.domain)) return 'a UNIX socket';
       if (/\b[AP]F_PACKET\b/.test(k.domain)) return 'a packet socket';
       return null;
-    case 'accepted':
+    case 'accepted': {
       if (isAfAlgOp(k)) return null;
-      return k.from?.kind === 'socket' && /\b[AP]F_(UNIX|LOCAL)\b/.test(k.from.domain) ? 'a UNIX socket' : 'an accepted socket';
+      const listener = k.from?.kind === 'socket' ? referenceHolder(k.from) : null;
+      return listener ? `${listener} (accepted)` : 'an accepted socket';
+    }
     case 'socketpair':
       return 'a socketpair';
     case 'pipe-end':
@@ -221,7 +226,8 @@ export function notAPipe(k: FdKind): string | null {
     case 'file':
       // Without O_CREAT a path may name a FIFO; /dev, /proc and /sys paths and created files are not pipes.
       if (k.creates) return 'a regular file created by open()';
-      if (k.path && /^\/(dev|proc|sys)\//.test(k.path) && !/^\/proc\/self\/fd\//.test(k.path) && !/^\/dev\/fd\//.test(k.path)) return `'${k.path}'`;
+      // /proc/self/fd/N, /dev/fd/N and /dev/std* name whatever the descriptor is, maybe a pipe.
+      if (k.path && /^\/(dev|proc|sys)\//.test(k.path) && !/^\/(proc\/self\/fd|dev\/fd)\/|^\/dev\/std(in|out|err)$/.test(k.path)) return `'${k.path}'`;
       return null;
     case 'socket':
       return 'a socket';

@@ -66,7 +66,7 @@ export interface FileIndex {
   tree: Tree;
   fileScope: Scope;
   scopes: Scope[];
-  functions: Map<string, { node: SyntaxNode; scope: Scope }>;
+  functions: Map<string, { node: SyntaxNode; scope: Scope; isStatic: boolean }>;
   macros: Map<string, MacroDef[]>;
   enumerators: Map<string, SyntaxNode | null>;
   globals: Map<string, GlobalVar>;
@@ -78,6 +78,8 @@ export interface FileIndex {
   /** Identifiers used in code, by name (for object-like macro uses). */
   identifierUses: Map<string, SyntaxNode[]>;
   scopeOf(node: SyntaxNode): Scope;
+  /** The path of the file a tree belongs to, when the index spans several files (see project.ts). */
+  pathOf?(tree: Tree): string | undefined;
 }
 
 const COMPOUND_OPS: Record<string, DefOp> = { '=': '=', '|=': '|=', '&=': '&=', '^=': '^=' };
@@ -139,7 +141,7 @@ function macroFromNode(node: SyntaxNode): MacroDef | null {
     fragment() {
       if (cached === undefined) {
         cached = value && body.trim()
-          ? parseFragment(body, { row: value.startPosition.row, column: value.startPosition.column, index: value.startIndex })
+          ? parseFragment(body, { row: value.startPosition.row, column: value.startPosition.column, index: value.startIndex }, node.tree)
           : null;
       }
       return cached;
@@ -150,7 +152,7 @@ function macroFromNode(node: SyntaxNode): MacroDef | null {
 export function buildFileIndex(text: string, tree: Tree): FileIndex {
   const fileScope = newScope('file', tree.rootNode, null, []);
   const scopes: Scope[] = [];
-  const functions = new Map<string, { node: SyntaxNode; scope: Scope }>();
+  const functions = new Map<string, { node: SyntaxNode; scope: Scope; isStatic: boolean }>();
   const macros = new Map<string, MacroDef[]>();
   const enumerators = new Map<string, SyntaxNode | null>();
   const globals = new Map<string, GlobalVar>();
@@ -230,7 +232,8 @@ export function buildFileIndex(text: string, tree: Tree): FileIndex {
         const s = newScope('function', n, dn?.name ?? null, parameterNames(declarator));
         scopes.push(s);
         ranges.push({ start: n.startIndex, end: n.endIndex, scope: s });
-        if (dn && !functions.has(dn.name)) functions.set(dn.name, { node: n, scope: s });
+        const isStatic = n.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
+        if (dn && !functions.has(dn.name)) functions.set(dn.name, { node: n, scope: s, isStatic });
         const body = n.childForFieldName('body');
         if (body) visitPruned(body, s);
         descend = false;

@@ -426,18 +426,18 @@ export class LifetimeAnalysis {
       if (c.callee === 'splice' && a[2] && isCopySink(this.fds.kindOf(a[2], scope)) && resultChecked(c.node, scope)) drain(c.node);
     }
     // S2: both ends closed, for a pipe no other process or descriptor holds; the later close completes it.
-    if (!this.pipeEscapes(pipe, scope)) for (const w of closes[1]) for (const r of closes[0]) {
+    for (const w of closes[1]) for (const r of closes[0]) {
       const later = w.startIndex > r.startIndex ? w : r;
       const earlier = later === w ? r : w;
-      if (sameBlockBefore(earlier, later)) node(later);
+      if (sameBlockBefore(earlier, later) && !this.pipeEscapes(pipe, scope, later)) node(later);
     }
     return out;
   }
 
-  /** Could another descriptor or process hold an end of the pipe (dup'ed, or inherited by fork/exec)? */
-  private pipeEscapes(pipe: string, scope: Scope): boolean {
+  /** Could another descriptor or process hold an end of the pipe (dup'ed, or inherited by fork/exec before `until`)? */
+  private pipeEscapes(pipe: string, scope: Scope, until: SyntaxNode): boolean {
     return this.index.calls.some((c) => {
-      if (c.scope === scope && SPAWNS.has(c.callee)) return true;
+      if (c.scope === scope && SPAWNS.has(c.callee)) return c.node.startIndex < until.startIndex;
       if (!DUPS.has(c.callee)) return false;
       return args(c.node).some((a) => this.fds.pipeEnd(a, c.scope)?.pipe === pipe);
     });

@@ -11,6 +11,8 @@ export interface Fragment {
   tree: Tree;
   prefixLength: number;
   origin: { row: number; column: number; index: number };
+  /** The file's tree the text was cut from. */
+  source: Tree;
 }
 
 /** A node and the fragment it belongs to (null: the file's own tree). */
@@ -22,11 +24,11 @@ export interface NodeRef {
 export const FRAGMENT_PREFIX = 'void __vmsplice_lint_fragment(void){';
 
 /** Parses `text` (found at `origin` in the file) as the body of a function. */
-export function parseFragment(text: string, origin: Fragment['origin']): Fragment {
+export function parseFragment(text: string, origin: Fragment['origin'], source: Tree): Fragment {
   // Backslash-newlines of macro bodies become plain newlines: same offsets, valid C.
   const body = text.replace(/\\(?=\r?\n)/g, ' ');
   const tree = parseC(`${FRAGMENT_PREFIX}${body}\n;}`);
-  return { tree, prefixLength: FRAGMENT_PREFIX.length, origin };
+  return { tree, prefixLength: FRAGMENT_PREFIX.length, origin, source };
 }
 
 /** The statements of a fragment's wrapper function. */
