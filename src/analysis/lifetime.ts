@@ -310,7 +310,7 @@ export class LifetimeAnalysis {
     return list;
   }
 
-  private writeSite(n: SyntaxNode, scope: Scope): WriteSite | null {
+  private writeSite(n: SyntaxNode, scope: Scope, depth = 0): WriteSite | null {
     const baseOf = (x: SyntaxNode, direct: boolean): WriteSite['bases'][number] | null => {
       const u = unparen(x);
       const name = pointerBase(u);
@@ -324,6 +324,8 @@ export class LifetimeAnalysis {
     const name = calleeOf(n);
     if (!name) return null;
     const a = args(n);
+    const viaMacro = depth < 4 ? this.macroWriteSite(n, name, a, scope, depth) : null;
+    if (viaMacro) return viaMacro;
     const pick = (idx: number[]): WriteSite['bases'] => idx.map((i) => (a[i] ? baseOf(a[i], false) : null)).filter((b): b is WriteSite['bases'][number] => b !== null);
     if (name === 'free' || name === 'cfree') return { node: n, kind: 'free', callee: name, bases: pick([0]) };
     // fork() copies the address space: every private buffer is then COW-shared with the child.
@@ -345,6 +347,32 @@ export class LifetimeAnalysis {
     if (name in SCANF) return { node: n, kind: 'libc', callee: name, bases: pick(a.map((_, i) => i).filter((i) => i >= SCANF[name])) };
     const written = this.writtenParams(name);
     if (written?.size) return { node: n, kind: 'call', callee: name, bases: pick([...written]) };
+    return null;
+  }
+
+  /**
+   * A function-like macro whose body writes, frees or unmaps (`#define
+   * cleanup(p) munmap(p, LEN)`): the body's event, with the macro's parameters
+   * replaced by what this use passes.
+   */
+  private macroWriteSite(n: SyntaxNode, name: string, a: SyntaxNode[], scope: Scope, depth: number): WriteSite | null {
+    for (const m of this.index.macros.get(name) ?? []) {
+      if (m.params === null) continue;
+      const frag = m.fragment();
+      if (!frag) continue;
+      for (const inner of frag.tree.rootNode.descendantsOfType(['assignment_expression', 'update_expression', 'call_expression'])) {
+        const site = this.writeSite(inner, scope, depth + 1);
+        if (!site) continue;
+        const bases = site.bases.flatMap((b) => {
+          const k = m.params!.indexOf(b.name);
+          if (k < 0) return b.name === '*' ? [b] : [];
+          const arg = a[k] ? unparen(a[k]) : null;
+          const base = arg ? pointerBase(arg) : null;
+          return base ? [{ name: base, direct: b.direct && arg!.type === 'identifier', text: b.text.replace(new RegExp(`\\b${b.name}\\b`), arg!.text) }] : [];
+        });
+        if (bases.length) return { ...site, node: n, bases };
+      }
+    }
     return null;
   }
 
