@@ -12,6 +12,8 @@ import { toJson } from './report/json.js';
 import { ruleText } from './report/ruledocs.js';
 import { toSarif } from './report/sarif.js';
 import { toText } from './report/text.js';
+import { parseDefine, type Defines } from './analysis/preproc.js';
+import { readCompileCommands } from './compile-commands.js';
 import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
 import type { LintResult } from './types.js';
 
@@ -35,6 +37,22 @@ function selectRules(only: string[], disabled: string[]): Rule[] {
   }
   const base = only.length ? allRules.filter((r) => only.includes(r.id)) : allRules.filter((r) => r.meta.enabledByDefault);
   return base.filter((r) => !disabled.includes(r.id));
+}
+
+function cliDefines(define: unknown, undefine: unknown): Defines {
+  const defined = new Map<string, string>();
+  const undefined = new Set<string>();
+  for (const d of list(define)) {
+    const [name, value] = parseDefine(d);
+    if (!/^[A-Za-z_]\w*$/.test(name)) throw new UsageError(`-D takes NAME or NAME=VALUE, not '${d}'`);
+    defined.set(name, value);
+  }
+  for (const u of list(undefine)) {
+    if (!/^[A-Za-z_]\w*$/.test(u)) throw new UsageError(`-U takes a macro name, not '${u}'`);
+    undefined.add(u);
+    defined.delete(u);
+  }
+  return { defined, undefined };
 }
 
 /** `--rule-option id.key=value` (repeatable) -> validated option values per rule. */
@@ -129,6 +147,9 @@ async function main(argv: string[]): Promise<number> {
         type: 'string',
         describe: "set a rule option: ID.KEY=VALUE (VALUE: true, false, or a comma-separated list), e.g. non-netlink-destination.safeSinks=netlink",
       })
+      .option('define', { alias: 'D', type: 'string', describe: 'NAME[=VALUE]: treat NAME as defined when deciding #if branches (repeatable)' })
+      .option('undefine', { alias: 'U', type: 'string', describe: 'NAME: treat NAME as undefined (repeatable)' })
+      .option('compile-commands', { type: 'string', describe: "take each file's -D/-U from a compile_commands.json" })
       .option('category', { type: 'string', describe: 'SARIF runAutomationDetails.id, for several analyses of one commit' })
       .option('debug', { type: 'boolean', default: false, describe: 'print stack traces for internal errors' })
       .example('$0 src/', 'lint a directory, text output')
@@ -171,6 +192,15 @@ async function main(argv: string[]): Promise<number> {
 
     const rules = selectRules(list(args.rule), list(args.disable));
     const ruleOptions = parseRuleOptions(args['rule-option']);
+    const defines = cliDefines(args.define, args.undefine);
+    let buildDefines: Map<string, Defines> | undefined;
+    if (args['compile-commands'] !== undefined) {
+      try {
+        buildDefines = readCompileCommands(args['compile-commands']);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    }
     const root = process.cwd();
     const paths = (args.paths as string[] | undefined)?.length ? (args.paths as string[]) : ['.'];
     const result = await lint({
@@ -178,6 +208,8 @@ async function main(argv: string[]): Promise<number> {
       paths,
       rules,
       ruleOptions,
+      defines,
+      buildDefines,
       discover: { extensions, include: list(args.include), exclude: list(args.exclude), useIgnoreFiles: args.ignore },
     });
     const missing = result.notifications.filter((n) => n.kind === 'not-found');
@@ -196,5 +228,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(hideBin(process.argv));
+/** Compilers take `-DNAME`; yargs would read that as a group of short flags. */
+function splitDefineFlags(argv: string[]): string[] {
+  return argv.flatMap((a) => (/^-[DU][A-Za-z_]/.test(a) ? [a.slice(0, 2), a.slice(2)] : [a]));
+}
+
+const code = await main(splitDefineFlags(hideBin(process.argv)));
 process.exitCode = code;

@@ -1,5 +1,6 @@
 import { buildFacts } from './analysis/facts.js';
 import { buildFileIndex } from './analysis/fileindex.js';
+import { NO_DEFINES, type Defines } from './analysis/preproc.js';
 import { Project, type IndexedFile } from './analysis/project.js';
 import { parseRepaired } from './analysis/repair.js';
 import { resolveOptions, type Report, type Rule, type RuleOptionValues } from './rule.js';
@@ -11,6 +12,8 @@ export interface EngineOptions {
   levels?: ReadonlyMap<string, Level>;
   /** Per-rule option values (validated by resolveOptions). */
   ruleOptions?: ReadonlyMap<string, RuleOptionValues>;
+  /** -D/-U: decide preprocessor conditions (default: every branch may be compiled). */
+  defines?: Defines;
 }
 
 /** Bytes whose absence proves a file cannot call vmsplice (every recognised form spells it). */
@@ -28,14 +31,22 @@ export interface LintedFile {
  */
 export function lintText(path: string, text: string, opts: EngineOptions): LintedFile {
   if (!PREFILTER_NEEDLES.some((n) => text.includes(n))) return { findings: [], notifications: [] };
-  const own = indexFile(path, text);
+  const own = indexFile(path, text, opts.defines);
   return lintIndexed(own, new Project([own]), text, opts);
 }
 
 /** Parses (repairing lost functions) and indexes one file: phase one, per file. */
-export function indexFile(path: string, text: string): IndexedFile {
+export function indexFile(path: string, text: string, defines: Defines = NO_DEFINES): IndexedFile {
   const parsed = parseRepaired(text, PREFILTER_NEEDLES);
-  return { path, index: buildFileIndex(parsed.text, parsed.tree) };
+  return { path, index: buildFileIndex(parsed.text, parsed.tree, defines) };
+}
+
+/** " (under #ifdef X)" for a finding inside undecided preprocessor branches. */
+function underConditions(own: IndexedFile, f: Finding): string {
+  const { startLine, startColumn } = f.location.region;
+  const node = own.index.tree.rootNode.descendantForPosition({ row: startLine - 1, column: startColumn - 1 });
+  const conds = own.index.conditions.describe(node);
+  return conds.length ? ` (under ${conds.map((c) => `'${c}'`).join(' and ')})` : '';
 }
 
 /**
@@ -80,6 +91,10 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
         fingerprint: '',
       });
     }, options);
+  }
+  for (const f of findings) {
+    const under = underConditions(own, f);
+    if (under) f.message = f.message.replace(/\.$/, `${under}.`);
   }
   findings.sort(
     (a, b) =>

@@ -1,6 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { discover, type DiscoverOptions } from './discover.js';
+import { NO_DEFINES, type Defines } from './analysis/preproc.js';
 import { namesThatMatter, Project, type IndexedFile } from './analysis/project.js';
+import { mergeDefines } from './compile-commands.js';
 import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
 import { readSource } from './source.js';
@@ -11,6 +13,8 @@ export interface LintOptions extends EngineOptions {
   root: string;
   paths: string[];
   discover: DiscoverOptions;
+  /** Per-file -D/-U of a real build (compile_commands.json), by real absolute path; `defines` overlay them. */
+  buildDefines?: ReadonlyMap<string, Defines>;
 }
 
 /** A file mentioning none of these cannot call vmsplice or define what a call's flags are built from. */
@@ -47,7 +51,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       }
       if (indexed.length % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       try {
-        indexed.push(indexFile(file.relPath, read.text));
+        indexed.push(indexFile(file.relPath, read.text, mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES)));
         texts.set(file.relPath, read.text);
       } catch (err) {
         notifications.push(internalError(file.relPath, err));

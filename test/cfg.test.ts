@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildCfg, reachFrom, type Cfg } from '../src/analysis/cfg.js';
+import { Conditions, NO_DEFINES } from '../src/analysis/preproc.js';
 import { parseC } from '../src/parse.js';
+
+const conditions = new Conditions(new Map(), NO_DEFINES);
 
 /** Reachability between the statements marked `A();` and `B();` in a function body. */
 function reaches(body: string): boolean {
   const tree = parseC(`void f(int c, int d) {\n${body}\n}\n`);
   const fn = tree.rootNode.namedChildren.find((n) => n.type === 'function_definition')!;
-  const cfg = buildCfg(fn);
+  const cfg = buildCfg(fn, conditions);
   const node = (name: string) => {
     const call = fn.descendantsOfType('call_expression').find((c) => c.childForFieldName('function')?.text === name);
     assert.ok(call, `no ${name}() in the snippet`);
@@ -22,7 +25,7 @@ function reaches(body: string): boolean {
 
 function cfgOf(body: string): Cfg {
   const tree = parseC(`void f(int c) {\n${body}\n}\n`);
-  return buildCfg(tree.rootNode.namedChildren.find((n) => n.type === 'function_definition')!);
+  return buildCfg(tree.rootNode.namedChildren.find((n) => n.type === 'function_definition')!, conditions);
 }
 
 test('sequence and branches', () => {

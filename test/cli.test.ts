@@ -195,3 +195,32 @@ test('--rule-option sets validated rule options', () => {
     assert.match(r.stderr, /^vmsplice-lint: /);
   }
 });
+
+test('-D, -U and --compile-commands decide #if branches; errors are usage errors', () => {
+  const src = [
+    '#include <fcntl.h>',
+    'int push(int fd, struct iovec *v) {',
+    '#ifdef USE_GIFT',
+    '  return vmsplice(fd, v, 1, SPLICE_F_GIFT) == (ssize_t)v->iov_len ? 0 : -1;',
+    '#else',
+    '  return vmsplice(fd, v, 1, 0) == (ssize_t)v->iov_len ? 0 : -1;',
+    '#endif',
+    '}',
+    '',
+  ].join('\n');
+  const dir = tree('defines', { 'a.c': src });
+  const messages = (args: string[]) => JSON.parse(run([...args, '--format', 'json', 'a.c'], dir).stdout).findings.map((f: { message: string }) => f.message);
+  assert.deepEqual(messages([]), ["vmsplice() flags must include SPLICE_F_GIFT (under '#ifdef USE_GIFT')."]);
+  assert.deepEqual(messages(['-DUSE_GIFT']), ['vmsplice() flags must include SPLICE_F_GIFT.']);
+  assert.deepEqual(messages(['-D', 'USE_GIFT=1']), ['vmsplice() flags must include SPLICE_F_GIFT.']);
+  assert.deepEqual(messages(['-UUSE_GIFT']), []);
+  writeFileSync(path.join(dir, 'compile_commands.json'), JSON.stringify([{ directory: dir, file: 'a.c', command: 'cc -c -O2 -DUSE_GIFT "-DNAME=a b" a.c' }]));
+  assert.deepEqual(messages(['--compile-commands', 'compile_commands.json']), ['vmsplice() flags must include SPLICE_F_GIFT.']);
+  assert.deepEqual(messages(['--compile-commands', 'compile_commands.json', '-U', 'USE_GIFT']), [], 'the command line wins over the build');
+  writeFileSync(path.join(dir, 'broken.json'), '{"not": "an array"}');
+  for (const args of [['--compile-commands', 'broken.json'], ['--compile-commands', 'missing.json'], ['-D', '1BAD']]) {
+    const r = run([...args, 'a.c'], dir);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^vmsplice-lint: /);
+  }
+});

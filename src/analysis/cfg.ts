@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parse.js';
-import { isIfZero } from './fileindex.js';
+import type { Conditions } from './preproc.js';
 
 /**
  * Control flow of one function at statement granularity. Built backwards
@@ -40,7 +40,7 @@ interface Ctx {
   labels: Map<string, number>;
 }
 
-export function buildCfg(fn: SyntaxNode): Cfg {
+export function buildCfg(fn: SyntaxNode, conditions?: Conditions): Cfg {
   const nodes: CfgNode[] = [];
   const bySyntax = new Map<number, number>();
   const add = (kind: CfgKind, syntax: SyntaxNode | null, succ: number[]): number => {
@@ -167,13 +167,15 @@ export function buildCfg(fn: SyntaxNode): Cfg {
       case 'preproc_else':
       case 'preproc_elif':
       case 'preproc_elifdef': {
-        // Every configuration may be compiled: each branch, or none, may run. `#if 0` never is.
+        // Every configuration may be compiled: each branch, or none, may run; a decided one (`#if 0`, -D) only its side.
         const alt = s.childForFieldName('alternative');
         const altEntry = alt ? build(alt, next, ctx) : next;
-        if (isIfZero(s)) return altEntry;
+        const truth = s.type === 'preproc_else' ? null : conditions?.truth(s) ?? null;
+        if (truth === false) return altEntry;
         const skipIds = new Set([alt?.id, s.childForFieldName('condition')?.id, s.childForFieldName('name')?.id]);
         const stmts = s.namedChildren.filter((c) => !skipIds.has(c.id) && c.type !== 'comment');
         const branchEntry = seq(stmts, next, ctx);
+        if (truth === true) return branchEntry;
         return add('cond', s, [...new Set([branchEntry, altEntry])]);
       }
       case 'expression_statement':

@@ -1,4 +1,5 @@
 import type { SyntaxNode, Tree } from '../parse.js';
+import { Conditions, isConditional, NO_DEFINES, type Defines } from './preproc.js';
 import { declaredName, parameterNames, parseFragment, type Fragment } from './syntax.js';
 
 /**
@@ -78,6 +79,8 @@ export interface FileIndex {
   /** Identifiers used in code, by name (for object-like macro uses). */
   identifierUses: Map<string, SyntaxNode[]>;
   scopeOf(node: SyntaxNode): Scope;
+  /** Which preprocessor branches are compiled. */
+  conditions: Conditions;
   /** The path of the file a tree belongs to, when the index spans several files (see project.ts). */
   pathOf?(tree: Tree): string | undefined;
 }
@@ -149,7 +152,14 @@ function macroFromNode(node: SyntaxNode): MacroDef | null {
   };
 }
 
-export function buildFileIndex(text: string, tree: Tree): FileIndex {
+export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_DEFINES): FileIndex {
+  // Conditions may test macros defined anywhere in the file, before the walk reaches them.
+  const allMacros = new Map<string, MacroDef[]>();
+  for (const n of tree.rootNode.descendantsOfType(['preproc_def', 'preproc_function_def'])) {
+    const m = macroFromNode(n);
+    if (m) push(allMacros, m.name, m);
+  }
+  const conditions = new Conditions(allMacros, defines);
   const fileScope = newScope('file', tree.rootNode, null, []);
   const scopes: Scope[] = [];
   const functions = new Map<string, { node: SyntaxNode; scope: Scope; isStatic: boolean }>();
@@ -237,10 +247,9 @@ export function buildFileIndex(text: string, tree: Tree): FileIndex {
         const body = n.childForFieldName('body');
         if (body) visitPruned(body, s);
         descend = false;
-      } else if (isIfZero(n)) {
-        // `#if 0` code is never compiled: only its #else/#elif part counts.
-        const alt = n.childForFieldName('alternative');
-        if (alt) visitPruned(alt, scope);
+      } else if (isConditional(n) && conditions.truth(n) !== null) {
+        // A decided condition (`#if 0`, -D/-U): only the compiled branch counts.
+        for (const c of conditions.liveChildren(n)) visitPruned(c, scope);
         descend = false;
       } else if (scope === fileScope && isLostFunction(n)) {
         const s = newScope('region', n, null, []);
@@ -345,6 +354,7 @@ export function buildFileIndex(text: string, tree: Tree): FileIndex {
     fieldDefs,
     calls,
     identifierUses,
+    conditions,
     scopeOf(node: SyntaxNode): Scope {
       let best: Scope = fileScope;
       for (const r of ranges) {
@@ -366,12 +376,6 @@ const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'p
 export function isLostFunction(n: SyntaxNode): boolean {
   if (!n.parent || !TOP_LEVEL.has(n.parent.type)) return false;
   return n.type === 'ERROR' || (n.type === 'declaration' && n.hasError);
-}
-
-export function isIfZero(n: SyntaxNode): boolean {
-  if (n.type !== 'preproc_if') return false;
-  const c = n.childForFieldName('condition');
-  return c?.type === 'number_literal' && /^0+[uUlL]*$/.test(c.text);
 }
 
 /** From a declaration to the end of the block that holds it. */

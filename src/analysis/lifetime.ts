@@ -164,7 +164,7 @@ export class LifetimeAnalysis {
     if (scope.kind !== 'function' || !scope.node) return null;
     let cfg = this.cfgs.get(scope.node.id);
     if (!cfg) {
-      cfg = buildCfg(scope.node);
+      cfg = buildCfg(scope.node, this.index.conditions);
       this.cfgs.set(scope.node.id, cfg);
     }
     return cfg;
