@@ -5,7 +5,7 @@ import { namesThatMatter, Project, type IndexedFile } from './analysis/project.j
 import { mergeDefines } from './compile-commands.js';
 import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
-import { readSource } from './source.js';
+import { readSourceSync } from './source.js';
 import type { FileResult, LintResult, Notification } from './types.js';
 
 export interface LintOptions extends EngineOptions {
@@ -39,8 +39,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const known = new Set(PREFILTER_NEEDLES);
   for (let round = 0; round < MAX_ROUNDS && pending.length && needles.length; round++) {
     const rest: typeof pending = [];
+    const prefilter = needles.map((n) => Buffer.from(n));
     for (const file of pending) {
-      const read = await readSource(file, { prefilter: needles.map((n) => Buffer.from(n)) });
+      const read = readSourceSync(file, { prefilter });
       if (!read.ok) {
         if (round === 0) notifications.push(read.notification);
         continue;
@@ -58,8 +59,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       }
     }
     // Wrappers and macros whose names do not contain a needle make more files matter.
-    const names = [...namesThatMatter(indexed, PREFILTER_NEEDLES)].filter((n) => !known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
+    const names = [...namesThatMatter(new Project(indexed))].filter((n) => !known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
     for (const n of names) known.add(n);
+    if (process.env.VMSPLICE_LINT_TRACE) process.stderr.write(`round ${round}: ${indexed.length} indexed; new names: ${names.join(' ')}\n`);
     needles = names;
     pending = rest;
   }

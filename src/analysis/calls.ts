@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parse.js';
-import { inError, isVariableAt, type FileIndex, type Scope } from './fileindex.js';
+import { inError, isVariableAt, type FileIndex, type MacroDef, type Scope } from './fileindex.js';
 import { parseFragment, unparen, type Fragment, type NodeRef } from './syntax.js';
 import { fragmentExpression, type ArgExpr, type Binding } from './values.js';
 
@@ -68,18 +68,51 @@ function argList(call: SyntaxNode): SyntaxNode[] {
 export class CallRecognizer {
   private wrappers = new Set<string>();
   private readonly sitesByScope = new Map<Scope, SyntaxNode[]>();
+  private readonly treesDone = new Set<FileIndex['tree']>();
 
   constructor(private readonly index: FileIndex) {
-    for (const c of index.calls) {
-      this.addSite(c.scope, c.node);
-    }
+    if (index.knownWrappers) this.wrappers = new Set(index.knownWrappers);
+    else this.findWrappers(() => true);
+  }
+
+  /**
+   * Call sites of one file's tree, grouped by scope: built when a scope of
+   * that tree is first asked for, since a project view spans every file but
+   * an analysis touches few of them.
+   */
+  private sitesOf(tree: FileIndex['tree']): void {
+    if (this.treesDone.has(tree)) return;
+    this.treesDone.add(tree);
+    for (const c of this.index.calls) if (c.node.tree === tree) this.addSite(c.scope, c.node);
     // Object-like macros whose body can hold a call stand for calls where they are used.
-    for (const [name, uses] of index.identifierUses) {
-      if (!index.macros.get(name)?.some((m) => m.params === null && m.body.includes('('))) continue;
-      for (const u of uses) this.addSite(index.scopeOf(u), u);
+    for (const [name, defs] of this.index.macros) {
+      if (!defs.some((m) => m.params === null && m.body.includes('('))) continue;
+      for (const u of this.index.identifierUses.get(name) ?? []) if (u.tree === tree) this.addSite(this.index.scopeOf(u), u);
     }
     for (const list of this.sitesByScope.values()) list.sort((a, b) => a.startIndex - b.startIndex);
-    this.findWrappers();
+  }
+
+  /**
+   * Wrappers of a whole project, found file by file (each function judged in
+   * the view of the file that defines it) until no file adds one: wrappers of
+   * wrappers across files included, and each function examined a bounded
+   * number of times rather than once per file.
+   */
+  static projectWrappers(views: FileIndex[]): Set<string> {
+    const known = new Set<string>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const v of views) {
+        const r = new CallRecognizer({ ...v, knownWrappers: known });
+        const before = r.wrappers.size;
+        r.findWrappers((f) => f.node.tree === v.tree);
+        if (r.wrappers.size > before) {
+          for (const w of r.wrappers) known.add(w);
+          changed = true;
+        }
+      }
+    }
+    return known;
   }
 
   private addSite(scope: Scope, node: SyntaxNode): void {
@@ -201,6 +234,7 @@ export class CallRecognizer {
 
   /** Call nodes and macro-use identifiers inside a scope, in source order. */
   private callsIn(scope: Scope): SyntaxNode[] {
+    this.sitesOf(scope.node?.tree ?? this.index.tree);
     return this.sitesByScope.get(scope) ?? [];
   }
 
@@ -242,11 +276,11 @@ export class CallRecognizer {
     return [x.args.fd, x.args.iov, x.args.count, x.args.flags].some((a) => a !== null && this.dependsOn(a, target));
   }
 
-  private findWrappers(): void {
+  private findWrappers(mine: (f: { node: SyntaxNode }) => boolean): void {
     for (let changed = true; changed; ) {
       changed = false;
       for (const [name, f] of this.index.functions) {
-        if (this.wrappers.has(name) || !f.scope.params.some(Boolean)) continue;
+        if (this.wrappers.has(name) || !f.scope.params.some(Boolean) || !mine(f)) continue;
         const isWrapper = this.callsIn(f.scope).some((c) =>
           this.expandUse(c, { frag: null, scope: f.scope, binding: null, anchor: c }, [name]).some((x) => this.expansionDependsOn(x, f.scope)),
         );
@@ -256,6 +290,59 @@ export class CallRecognizer {
         }
       }
     }
+  }
+
+  /**
+   * Names whose calls stand for vmsplice calls, defined in the file the index
+   * belongs to, that other files can use: its wrappers with external linkage,
+   * and, for a header (`exported`), its static inline wrappers and its macros
+   * whose body calls vmsplice (or such a name). Files that use them need
+   * indexing too.
+   */
+  definedNamesThatCall(exported: boolean): string[] {
+    const out = new Set<string>();
+    for (const [name, f] of this.index.functions) if (this.wrappers.has(name) && f.node.tree === this.index.tree && (exported || !f.isStatic)) out.add(name);
+    const aliases = new Map<string, string>();
+    // Parsing every macro body of a big header costs seconds: only bodies that mention a calling name are parsed.
+    const calling = [...VMSPLICE_NAMES, ...this.wrappers, ...SYSCALL_NUMBERS, ...Object.keys(NAMED_SYSCALL_MACROS)];
+    const pending = new Map<string, MacroDef[]>();
+    for (const [name, defs] of this.index.macros) {
+      const mine = defs.filter((m) => m.node.tree === this.index.tree);
+      if (!mine.length || !exported) continue;
+      for (const m of mine) {
+        // `#define my_vms vmsplice`: a new name for a calling name (resolved below).
+        const target = m.body.trim();
+        if (m.params === null && /^[A-Za-z_]\w*$/.test(target)) aliases.set(name, target);
+      }
+      if (mine.some((m) => m.body.includes('('))) pending.set(name, mine);
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, defs] of pending) {
+        if (!defs.some((m) => calling.some((c) => m.body.includes(c)))) continue;
+        pending.delete(name);
+        const binding: Binding = { kind: 'macro', name, params: new Map(), scope: null, outer: null };
+        const calls = defs.some((m) => {
+          const frag = m.fragment();
+          return frag !== null && frag.tree.rootNode.descendantsOfType('call_expression').some((c) => this.expand(c, { frag, scope: this.index.fileScope, binding, anchor: m.node }, [name]).length > 0);
+        });
+        if (calls) {
+          out.add(name);
+          calling.push(name);
+          changed = true;
+        }
+      }
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, target] of aliases) {
+        if (!out.has(name) && (VMSPLICE_NAMES.has(target) || this.wrappers.has(target) || out.has(target))) {
+          out.add(name);
+          changed = true;
+        }
+      }
+    }
+    return [...out];
   }
 
   /**
@@ -306,6 +393,8 @@ export class CallRecognizer {
     const done = new Set(found.map((c) => c.head.id));
     const out: VmspliceCall[] = [];
     for (const [name, uses] of this.index.identifierUses) {
+      // Names first: most identifiers of a file can never be callees we follow.
+      if (!VMSPLICE_NAMES.has(name) && !this.wrappers.has(name) && !this.index.macros.has(name) && !SYSCALL_FUNCS.has(name) && !(name in NAMED_SYSCALL_MACROS)) continue;
       for (const id of uses) {
         if (id.tree !== this.index.tree || done.has(id.id) || !(id.type === 'type_identifier' || inError(id))) continue;
         const scope = this.index.scopeOf(id);

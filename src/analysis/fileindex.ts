@@ -67,20 +67,22 @@ export interface FileIndex {
   tree: Tree;
   fileScope: Scope;
   scopes: Scope[];
-  functions: Map<string, { node: SyntaxNode; scope: Scope; isStatic: boolean }>;
-  macros: Map<string, MacroDef[]>;
-  enumerators: Map<string, SyntaxNode | null>;
-  globals: Map<string, GlobalVar>;
+  functions: ReadonlyMap<string, { node: SyntaxNode; scope: Scope; isStatic: boolean }>;
+  macros: ReadonlyMap<string, MacroDef[]>;
+  enumerators: ReadonlyMap<string, SyntaxNode | null>;
+  globals: ReadonlyMap<string, GlobalVar>;
   /** Names declared at file scope as variables (not functions). */
-  globalDefs: Map<string, Def[]>;
+  globalDefs: ReadonlyMap<string, Def[]>;
   /** Writes to struct fields, by field name: `x.f = v`, `p->f |= v`, `{ .f = v }`. */
-  fieldDefs: Map<string, Def[]>;
+  fieldDefs: ReadonlyMap<string, Def[]>;
   calls: CallNode[];
   /** Identifiers used in code, by name (for object-like macro uses). */
-  identifierUses: Map<string, SyntaxNode[]>;
+  identifierUses: ReadonlyMap<string, SyntaxNode[]>;
   scopeOf(node: SyntaxNode): Scope;
   /** Which preprocessor branches are compiled. */
   conditions: Conditions;
+  /** Wrapper names already known for the whole project (set by project views; otherwise found per file). */
+  knownWrappers?: ReadonlySet<string>;
   /** The path of the file a tree belongs to, when the index spans several files (see project.ts). */
   pathOf?(tree: Tree): string | undefined;
 }

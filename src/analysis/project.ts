@@ -1,4 +1,5 @@
 import type { SyntaxNode, Tree } from '../parse.js';
+import { CallRecognizer } from './calls.js';
 import type { Def, FileIndex, MacroDef } from './fileindex.js';
 
 /**
@@ -19,21 +20,100 @@ export interface IndexedFile {
 
 const HEADER = /\.(h|hh|hpp|hxx|inc)$/;
 
-/** A copy whose lists can grow without touching the file's own index. */
-function copy<K, V>(m: Map<K, V[]>): Map<K, V[]> {
-  return new Map([...m].map(([k, v]) => [k, [...v]]));
+/**
+ * A read-only map over layers, built without copying them: what the merged
+ * view of a project needs, since every file is analysed against all others.
+ * `pick` combines the layers' values of one key (computed once per key).
+ */
+class LayeredMap<K, V> implements ReadonlyMap<K, V> {
+  private readonly cache = new Map<K, V | undefined>();
+
+  constructor(
+    private readonly layers: ReadonlyMap<K, V>[],
+    private readonly pick: (key: K, values: V[]) => V | undefined,
+  ) {}
+
+  get(key: K): V | undefined {
+    if (this.cache.has(key)) return this.cache.get(key);
+    const values: V[] = [];
+    for (const l of this.layers) {
+      const v = l.get(key);
+      if (v !== undefined) values.push(v);
+    }
+    const v = values.length ? this.pick(key, values) : undefined;
+    this.cache.set(key, v);
+    return v;
+  }
+
+  has(key: K): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  *keys(): MapIterator<K> {
+    const seen = new Set<K>();
+    for (const l of this.layers) {
+      for (const k of l.keys()) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        if (this.has(k)) yield k;
+      }
+    }
+  }
+
+  *entries(): MapIterator<[K, V]> {
+    for (const k of this.keys()) yield [k, this.get(k)!];
+  }
+
+  *values(): MapIterator<V> {
+    for (const k of this.keys()) yield this.get(k)!;
+  }
+
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  forEach(f: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
+    for (const [k, v] of this.entries()) f(v, k, this);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const _ of this.keys()) n++;
+    return n;
+  }
 }
 
-function addAll<K, V>(into: Map<K, V[]>, key: K, values: V[]): void {
-  if (!values.length) return;
-  const list = into.get(key);
-  if (list) list.push(...values);
-  else into.set(key, [...values]);
+const first = <V>(_: unknown, values: V[]): V => values[0];
+const concat = <V>(_: unknown, values: V[][]): V[] => (values.length === 1 ? values[0] : values.flat());
+
+/** What one file makes visible to the others. */
+interface Exports {
+  macros: ReadonlyMap<string, MacroDef[]>;
+  enumerators: ReadonlyMap<string, SyntaxNode | null>;
+  functions: FileIndex['functions'];
+  globals: FileIndex['globals'];
+  globalDefs: ReadonlyMap<string, Def[]>;
+}
+
+function exportsOf(f: IndexedFile): Exports {
+  const header = HEADER.test(f.path);
+  const none = new Map();
+  const globals = new Map([...f.index.globals].filter(([, g]) => !g.isStatic || header));
+  return {
+    macros: header ? f.index.macros : none,
+    enumerators: header ? f.index.enumerators : none,
+    functions: header ? f.index.functions : new Map([...f.index.functions].filter(([, fn]) => !fn.isStatic)),
+    globals,
+    globalDefs: new Map([...f.index.globalDefs].filter(([name]) => globals.has(name))),
+  };
 }
 
 export class Project {
   readonly files: IndexedFile[];
   private readonly byTree = new Map<Tree, IndexedFile>();
+  private wrappers: Set<string> | undefined;
+  private readonly views = new Map<IndexedFile, FileIndex>();
+  private readonly exports = new Map<IndexedFile, Exports>();
 
   constructor(files: IndexedFile[]) {
     this.files = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -44,54 +124,44 @@ export class Project {
     return this.files.find((f) => f.path === path);
   }
 
-  /** The merged index `own` is analysed against. */
+  /** The merged index `own` is analysed against, with the project's wrappers. */
   view(own: IndexedFile): FileIndex {
+    this.wrappers ??= CallRecognizer.projectWrappers(this.files.map((f) => this.baseView(f)));
+    return { ...this.baseView(own), knownWrappers: this.wrappers };
+  }
+
+  private baseView(own: IndexedFile): FileIndex {
+    let v = this.views.get(own);
+    if (!v) {
+      v = this.merge(own);
+      this.views.set(own, v);
+    }
+    return v;
+  }
+
+  private merge(own: IndexedFile): FileIndex {
     if (this.files.length === 1) return { ...own.index, pathOf: () => own.path };
-    const others = this.files.filter((f) => f !== own);
-    const headers = others.filter((f) => HEADER.test(f.path));
     const o = own.index;
-
-    const macros = copy<string, MacroDef>(o.macros);
-    for (const h of headers) for (const [name, defs] of h.index.macros) if (!o.macros.has(name)) addAll(macros, name, defs);
-
-    const enumerators = new Map(o.enumerators);
-    for (const h of headers) for (const [name, v] of h.index.enumerators) if (!enumerators.has(name)) enumerators.set(name, v);
-
-    const functions = new Map(o.functions);
-    for (const f of others) {
-      const visible = HEADER.test(f.path);
-      for (const [name, fn] of f.index.functions) if (!functions.has(name) && (visible || !fn.isStatic)) functions.set(name, fn);
-    }
-
-    // A global with external linkage is one object in every file that names it; a static is its file's own.
-    const globals = new Map(o.globals);
-    const globalDefs = copy<string, Def>(o.globalDefs);
-    const ownStatic = (name: string): boolean => o.globals.get(name)?.isStatic === true;
-    for (const f of others) {
-      for (const [name, g] of f.index.globals) {
-        if (g.isStatic || ownStatic(name)) continue;
-        const mine = globals.get(name);
-        if (!mine || (mine.extern && !g.extern)) globals.set(name, g);
-        addAll(globalDefs, name, f.index.globalDefs.get(name) ?? []);
+    const others = this.files.filter((f) => f !== own).map((f) => {
+      let e = this.exports.get(f);
+      if (!e) {
+        e = exportsOf(f);
+        this.exports.set(f, e);
       }
-    }
-
-    const fieldDefs = copy<string, Def>(o.fieldDefs);
-    for (const f of others) for (const [name, defs] of f.index.fieldDefs) addAll(fieldDefs, name, defs);
-
-    const identifierUses = copy<string, SyntaxNode>(o.identifierUses);
-    for (const f of others) for (const [name, uses] of f.index.identifierUses) addAll(identifierUses, name, uses);
-
+      return e;
+    });
+    // A static of this file hides every other file's object of that name.
+    const ownStatic = (name: string): boolean => o.globals.get(name)?.isStatic === true;
     return {
       ...o,
-      macros,
-      enumerators,
-      functions,
-      globals,
-      globalDefs,
-      fieldDefs,
-      identifierUses,
-      calls: [...o.calls, ...others.flatMap((f) => f.index.calls)],
+      macros: new LayeredMap([o.macros, ...others.map((e) => e.macros)], (_, v) => v[0]),
+      enumerators: new LayeredMap([o.enumerators, ...others.map((e) => e.enumerators)], first),
+      functions: new LayeredMap([o.functions, ...others.map((e) => e.functions)], first),
+      globals: new LayeredMap([o.globals, ...others.map((e) => e.globals)], (name, v) => (ownStatic(name) ? v[0] : v.find((g) => !g.extern) ?? v[0])),
+      globalDefs: new LayeredMap([o.globalDefs, ...others.map((e) => e.globalDefs)], (name, v) => (ownStatic(name) ? o.globalDefs.get(name) : concat(name, v))),
+      fieldDefs: new LayeredMap([o.fieldDefs, ...this.files.filter((f) => f !== own).map((f) => f.index.fieldDefs)], concat),
+      identifierUses: new LayeredMap([o.identifierUses, ...this.files.filter((f) => f !== own).map((f) => f.index.identifierUses)], concat),
+      calls: [...o.calls, ...this.files.filter((f) => f !== own).flatMap((f) => f.index.calls)],
       scopeOf: (node) => (this.byTree.get(node.tree) ?? own).index.scopeOf(node),
       pathOf: (tree) => this.byTree.get(tree)?.path,
     };
@@ -99,30 +169,15 @@ export class Project {
 }
 
 /**
- * Names whose use may stand for a vmsplice call: functions and macros of the
- * indexed files whose bodies mention vmsplice or, transitively, another such
- * name. A file that mentions none of them (nor vmsplice) needs no parse.
+ * Names whose use may stand for a vmsplice call: wrappers and call macros the
+ * indexed files define (found with the whole project in view, so wrappers of
+ * wrappers across files count). A file that mentions none of them, nor
+ * vmsplice, needs no parse.
  */
-export function namesThatMatter(files: IndexedFile[], seed: readonly string[]): Set<string> {
-  const names = new Set(seed);
-  // Substrings, like the byte prefilter: a name that is part of a longer one only costs a parse.
-  const mentions = (text: string): boolean => [...names].some((n) => text.includes(n));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const f of files) {
-      for (const [name, fn] of f.index.functions) {
-        if (!names.has(name) && mentions(fn.node.childForFieldName('body')?.text ?? '')) {
-          names.add(name);
-          changed = true;
-        }
-      }
-      for (const [name, defs] of f.index.macros) {
-        if (!names.has(name) && defs.some((m) => mentions(m.body))) {
-          names.add(name);
-          changed = true;
-        }
-      }
-    }
+export function namesThatMatter(project: Project): Set<string> {
+  const names = new Set<string>();
+  for (const f of project.files) {
+    for (const n of new CallRecognizer(project.view(f)).definedNamesThatCall(HEADER.test(f.path))) names.add(n);
   }
   return names;
 }
