@@ -45,6 +45,10 @@ export class Conditions {
     const cached = this.cache.get(n.id);
     if (cached !== undefined) return cached;
     let t: Truth = null;
+    if (!wellFormed(n)) {
+      this.cache.set(n.id, null);
+      return null;
+    }
     if (n.type === 'preproc_ifdef' || n.type === 'preproc_elifdef') {
       const name = n.childForFieldName('name')?.text ?? '';
       const negated = /^#\s*(ifndef|elifndef)/.test(n.text);
@@ -143,7 +147,7 @@ export class Conditions {
     let child: SyntaxNode = node;
     for (let p = node.parent; p; child = p, p = p.parent) {
       if (p.type === 'preproc_else' || ((p.type === 'preproc_elif' || p.type === 'preproc_elifdef') && child.id === p.childForFieldName('alternative')?.id)) continue;
-      if (!isConditional(p) || this.truth(p) !== null || isIncludeGuard(p)) continue;
+      if (!isConditional(p) || this.truth(p) !== null || isIncludeGuard(p) || !wellFormed(p)) continue;
       const inAlternative = child.id === p.childForFieldName('alternative')?.id;
       const head = p.text.split('\n')[0].replace(/\s+/g, ' ').replace(/\/[*/].*$/, '').trim();
       if (inAlternative) {
@@ -152,6 +156,22 @@ export class Conditions {
     }
     return out;
   }
+}
+
+/**
+ * The parser can lose an `#endif` (a conditional around an attribute before a
+ * function) and then nests the rest of the file in the conditional: such a
+ * node says nothing about what it contains.
+ */
+function wellFormed(n: SyntaxNode): boolean {
+  let top = n;
+  while ((top.type === 'preproc_elif' || top.type === 'preproc_elifdef' || top.type === 'preproc_else') && top.parent && isConditionalOrElse(top.parent)) top = top.parent;
+  const last = top.lastChild;
+  return last !== null && last.type === '#endif' && !last.isMissing;
+}
+
+function isConditionalOrElse(n: SyntaxNode): boolean {
+  return CONDITIONALS.has(n.type) || n.type === 'preproc_else';
 }
 
 /** `#ifndef FOO_H` around a whole header. */

@@ -318,7 +318,11 @@ export class Evaluator {
     }
     const macroDefs = this.index.macros.get(name);
     if (macroDefs && macroDefs.some((m) => m.params === null)) {
-      return this.guarded(`macro:${name}`, () => withVia(this.macroValue(macroDefs, e), `macro '${name}'`));
+      const v = this.guarded(`macro:${name}`, () => withVia(this.macroValue(macroDefs, e), `macro '${name}'`));
+      // A flag's own definition (`#define SPLICE_F_GIFT 8` in a header) is not where the program sets it: its use is.
+      if (!(name in SPLICE_FLAGS)) return v;
+      const here: NodeRef = { node: n, frag: e.frag };
+      return v.map((a) => ({ ...a, setAt: new Map([...a.setAt.keys()].map((bit) => [bit, here])) }));
     }
     const scope = e.scope;
     if (scope.kind !== 'file' && scope.locals.has(name)) {
