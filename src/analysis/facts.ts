@@ -132,7 +132,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
         const ref = alts.map((a) => a.setAt.get(bit)).find((r) => r !== undefined);
         return {
           state: bitState(v, bit),
-          via: [...new Set(alts.flatMap((a) => a.via))],
+          via: [...new Set(alts.flatMap((a) => a.bitVia.get(bit) ?? []))],
           setAt: ref ? locate(ref) : null,
           location: flagsLocation(node),
           hops: call.hops.slice(hop),

@@ -149,7 +149,7 @@ export class Conditions {
       if (p.type === 'preproc_else' || ((p.type === 'preproc_elif' || p.type === 'preproc_elifdef') && child.id === p.childForFieldName('alternative')?.id)) continue;
       if (!isConditional(p) || this.truth(p) !== null || isIncludeGuard(p) || !wellFormed(p)) continue;
       const inAlternative = child.id === p.childForFieldName('alternative')?.id;
-      const head = p.text.split('\n')[0].replace(/\s+/g, ' ').replace(/\/[*/].*$/, '').trim();
+      const head = directiveText(p);
       if (inAlternative) {
         if (p.childForFieldName('alternative')?.type === 'preproc_else') out.unshift(`the #else of ${head}`);
       } else out.unshift(head);
@@ -172,6 +172,15 @@ function wellFormed(n: SyntaxNode): boolean {
 
 function isConditionalOrElse(n: SyntaxNode): boolean {
   return CONDITIONALS.has(n.type) || n.type === 'preproc_else';
+}
+
+/** `#ifdef NAME`, `#if COND` on one line, without comments and continuation backslashes, at most 80 characters. */
+function directiveText(n: SyntaxNode): string {
+  const directive = (n.children[0]?.text ?? '#if').replace(/\s+/g, '');
+  const what = n.childForFieldName('name') ?? n.childForFieldName('condition');
+  const text = (what?.text ?? '').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' ').trim();
+  const full = `${directive} ${text}`;
+  return full.length > 80 ? `${full.slice(0, 77)}...` : full;
 }
 
 /** `#ifndef FOO_H` around a whole header. */

@@ -21,6 +21,8 @@ export interface Alt {
   via: string[];
   /** Where each tracked flag bit was set. */
   setAt: Map<number, NodeRef>;
+  /** For each tracked bit that is set: the names it came through (a subset of `via`). */
+  bitVia: Map<number, string[]>;
 }
 
 export type Value = Alt[];
@@ -49,13 +51,30 @@ const MAX_ALTS = 16;
 const MAX_DEPTH = 24;
 const FULL = 0xffffffff;
 
-const unknown = (): Alt => ({ known: 0, value: 0, via: [], setAt: new Map() });
+const unknown = (): Alt => ({ known: 0, value: 0, via: [], setAt: new Map(), bitVia: new Map() });
 const constant = (v: number, ref: NodeRef | null): Alt => {
   const value = v >>> 0;
   const setAt = new Map<number, NodeRef>();
-  if (ref) for (const b of TRACKED_BITS) if (value & b) setAt.set(b, ref);
-  return { known: FULL, value, via: [], setAt };
+  const bitVia = new Map<number, string[]>();
+  for (const b of TRACKED_BITS) {
+    if (!(value & b)) continue;
+    if (ref) setAt.set(b, ref);
+    bitVia.set(b, []);
+  }
+  return { known: FULL, value, via: [], setAt, bitVia };
 };
+
+/** Per-bit names of a result: from the operand that has the bit set. */
+function mergeBitVia(a: Alt, b: Alt, keep: number): Map<number, string[]> {
+  const m = new Map<number, string[]>();
+  for (const bit of TRACKED_BITS) {
+    if (!(keep & bit)) continue;
+    const fromA = a.known & a.value & bit ? a.bitVia.get(bit) : undefined;
+    const fromB = b.known & b.value & bit ? b.bitVia.get(bit) : undefined;
+    m.set(bit, fromA ?? fromB ?? mergeVia(a.via, b.via));
+  }
+  return m;
+}
 
 function mergeSetAt(a: Alt, b: Alt, keep: number): Map<number, NodeRef> {
   const m = new Map<number, NodeRef>();
@@ -93,11 +112,11 @@ function combine(a: Alt, b: Alt, op: string): Alt {
       if (!bothKnown) return { ...unknown(), via };
       const r = arith(a.value, b.value, op);
       if (r === null) return { ...unknown(), via };
-      return { ...constant(r, null), via, setAt: mergeSetAt(a, b, r >>> 0) };
+      return { ...constant(r, null), via, setAt: mergeSetAt(a, b, r >>> 0), bitVia: mergeBitVia(a, b, r >>> 0) };
     }
   }
   value >>>= 0;
-  return { known, value, via, setAt: mergeSetAt(a, b, value & known) };
+  return { known, value, via, setAt: mergeSetAt(a, b, value & known), bitVia: mergeBitVia(a, b, value & known) };
 }
 
 function arith(x: number, y: number, op: string): number | null {
@@ -128,7 +147,8 @@ export function normalize(alts: Alt[]): Value {
     if (prev) {
       prev.via = mergeVia(prev.via, a.via);
       for (const [bit, ref] of a.setAt) if (!prev.setAt.has(bit)) prev.setAt.set(bit, ref);
-    } else seen.set(key, { ...a, value: a.value & a.known, setAt: new Map(a.setAt) });
+      for (const [bit, names] of a.bitVia) prev.bitVia.set(bit, mergeVia(prev.bitVia.get(bit) ?? [], names));
+    } else seen.set(key, { ...a, value: a.value & a.known, setAt: new Map(a.setAt), bitVia: new Map(a.bitVia) });
   }
   const list = [...seen.values()];
   if (list.length <= MAX_ALTS) return list;
@@ -136,7 +156,13 @@ export function normalize(alts: Alt[]): Value {
   let joined = rest[0];
   for (const a of rest.slice(1)) {
     const known = joined.known & a.known & ~(joined.value ^ a.value);
-    joined = { known: known >>> 0, value: joined.value & known, via: mergeVia(joined.via, a.via), setAt: mergeSetAt(joined, a, joined.value & known) };
+    joined = {
+      known: known >>> 0,
+      value: joined.value & known,
+      via: mergeVia(joined.via, a.via),
+      setAt: mergeSetAt(joined, a, joined.value & known),
+      bitVia: mergeBitVia(joined, a, joined.value & known),
+    };
   }
   return [...list.slice(0, MAX_ALTS - 1), joined];
 }
@@ -163,7 +189,8 @@ export function altsSetting(v: Value, bit: number): Alt[] {
 }
 
 function withVia(v: Value, name: string): Value {
-  return v.map((a) => ({ ...a, via: a.via.includes(name) ? a.via : [name, ...a.via] }));
+  const add = (names: string[]): string[] => (names.includes(name) ? names : [name, ...names]);
+  return v.map((a) => ({ ...a, via: add(a.via), bitVia: new Map([...a.bitVia].map(([bit, names]) => [bit, add(names)])) }));
 }
 
 const CONDITIONAL_TYPES = new Set([
@@ -265,7 +292,7 @@ export class Evaluator {
         return v.map((a) => {
           switch (op) {
             case '~':
-              return { known: a.known, value: ~a.value & a.known, via: a.via, setAt: new Map() };
+              return { known: a.known, value: ~a.value & a.known, via: a.via, setAt: new Map(), bitVia: new Map() };
             case '-':
               return a.known === FULL ? { ...constant(-a.value, null), via: a.via } : { ...unknown(), via: a.via };
             case '+':
