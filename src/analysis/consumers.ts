@@ -100,29 +100,93 @@ function classify(sink: FdKind, at: SyntaxNode, afAlgRead: (k: FdKind) => boolea
   return { class: 'unknown', what: 'a descriptor of unknown kind', sink: null, at, createdAt: created };
 }
 
-/** Every consumer of a pipe's read end in the file (`seen` stops pipe-to-pipe cycles). */
+/** One thing done to an end of a pipe: directly, or inside a function of the project the end is passed to. */
+export interface PipeUse {
+  op: 'splice' | 'tee' | 'read' | 'dup2' | 'close';
+  end: 0 | 1;
+  /** The call that does it (inside the helper, for a helper). */
+  at: SyntaxNode;
+  scope: Scope;
+  /** The call in the function that holds the pipe: `at` itself, or the call of the helper. */
+  outer: SyntaxNode;
+  outerScope: Scope;
+  /** For splice: the sink, resolved where it is named (a helper's parameter: the caller's argument). */
+  sink: FdKind | null;
+}
+
+const PIPE_OPS: Record<string, PipeUse['op']> = { splice: 'splice', tee: 'tee', read: 'read', readv: 'read', vmsplice: 'read', dup2: 'dup2', dup3: 'dup2', close: 'close' };
+const HELPER_DEPTH = 3;
+
+/**
+ * Every use of a pipe's ends in the project: calls on `p[0]`/`p[1]`, and calls
+ * of functions that receive an end as a parameter (summaries: what the helper
+ * does with that parameter, its sink resolved in the caller when it too is a
+ * parameter).
+ */
+export function pipeUses(pipe: string, index: FileIndex, fds: FdFacts): PipeUse[] {
+  const out: PipeUse[] = [];
+  for (const c of index.calls) {
+    const a = args(c.node);
+    a.forEach((arg, k) => {
+      const e = fds.pipeEnd(arg, c.scope);
+      if (e?.pipe !== pipe) return;
+      const op = PIPE_OPS[c.callee];
+      if (op && k === 0) {
+        out.push({ op, end: e.end, at: c.node, scope: c.scope, outer: c.node, outerScope: c.scope, sink: op === 'splice' && a[2] ? fds.kindOf(a[2], c.scope) : null });
+      } else if (!op) {
+        for (const u of helperUses(c.callee, k, a, c.scope, index, fds, 0)) out.push({ ...u, end: e.end, outer: c.node, outerScope: c.scope });
+      }
+    });
+  }
+  return out;
+}
+
+/** What a function of the project does with its parameter `k` (an fd), given the caller's arguments. */
+function helperUses(name: string, k: number, callerArgs: SyntaxNode[], callerScope: Scope, index: FileIndex, fds: FdFacts, depth: number): Omit<PipeUse, 'end' | 'outer' | 'outerScope'>[] {
+  const f = index.functions.get(name);
+  const param = f?.scope.params[k];
+  if (!f || !param || depth >= HELPER_DEPTH || f.scope.defs.has(param)) return [];
+  const isParam = (n: SyntaxNode | undefined): boolean => n !== undefined && unparen(n).type === 'identifier' && unparen(n).text === param;
+  // A sink that is the helper's own parameter is what the caller passed.
+  const sinkKind = (n: SyntaxNode): FdKind => {
+    const u = unparen(n);
+    const j = u.type === 'identifier' ? f.scope.params.indexOf(u.text) : -1;
+    return j >= 0 && callerArgs[j] ? fds.kindOf(callerArgs[j], callerScope) : fds.kindOf(n, f.scope);
+  };
+  const out: Omit<PipeUse, 'end' | 'outer' | 'outerScope'>[] = [];
+  for (const c of index.calls) {
+    if (c.scope !== f.scope) continue;
+    const a = args(c.node);
+    const op = PIPE_OPS[c.callee];
+    if (op && isParam(a[0])) out.push({ op, at: c.node, scope: c.scope, sink: op === 'splice' && a[2] ? sinkKind(a[2]) : null });
+    else if (!op) a.forEach((arg, j) => {
+      if (isParam(arg)) out.push(...helperUses(c.callee, j, a, c.scope, index, fds, depth + 1));
+    });
+  }
+  return out;
+}
+
+/** Every consumer of a pipe's read end in the project (`seen` stops pipe-to-pipe cycles). */
 function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, seen = new Set<string>()): Consumer[] {
   seen.add(pipe);
   const onward = (next: string): Consumer[] => (seen.has(next) ? [] : consumersOf(next, index, fds, seen));
   const out: Consumer[] = [];
-  const readEnd = (a: SyntaxNode | undefined, scope: Scope): boolean => {
-    const e = a ? fds.pipeEnd(a, scope) : null;
-    return e?.pipe === pipe && e.end === 0;
-  };
   const afAlgRead = (k: FdKind): boolean =>
     index.calls.some((c) => ['read', 'recv', 'recvmsg', 'readv'].includes(c.callee) && args(c.node)[0] !== undefined && sameAfAlg(fds.kindOf(args(c.node)[0], c.scope), k));
+  for (const u of pipeUses(pipe, index, fds)) {
+    if (u.end !== 0) continue;
+    if (u.op === 'splice' && u.sink) out.push(classify(u.sink, u.at, afAlgRead, onward));
+    else if (u.op === 'tee') out.push({ class: 'reference', what: 'another pipe (tee)', sink: null, at: u.at, createdAt: null });
+    else if (u.op === 'read') out.push({ class: 'copy', what: 'a read() in this program', sink: 'read', at: u.at, createdAt: null });
+    else if (u.op === 'dup2') {
+      const target = args(u.at)[1] ? unparen(args(u.at)[1]).text : '';
+      out.push({ class: 'reference', what: /^(0|1|2|STD(IN|OUT|ERR)_FILENO)$/.test(target) ? 'another process (through standard input or output)' : 'a duplicated descriptor', sink: null, at: u.at, createdAt: null });
+    }
+  }
   const creation = fds.pipeCreation(pipe);
   const creationScope = creation ? index.scopeOf(creation) : null;
   for (const c of index.calls) {
-    const a = args(c.node);
-    if (c.callee === 'splice' && readEnd(a[0], c.scope) && a[2]) out.push(classify(fds.kindOf(a[2], c.scope), c.node, afAlgRead, onward));
-    else if (c.callee === 'tee' && readEnd(a[0], c.scope)) out.push({ class: 'reference', what: 'another pipe (tee)', sink: null, at: c.node, createdAt: null });
-    else if ((c.callee === 'read' || c.callee === 'readv' || c.callee === 'vmsplice') && readEnd(a[0], c.scope)) {
-      out.push({ class: 'copy', what: 'a read() in this program', sink: 'read', at: c.node, createdAt: null });
-    } else if ((c.callee === 'dup2' || c.callee === 'dup3') && readEnd(a[0], c.scope)) {
-      const target = a[1] ? unparen(a[1]).text : '';
-      out.push({ class: 'reference', what: /^(0|1|2|STD(IN|OUT|ERR)_FILENO)$/.test(target) ? 'another process (through standard input or output)' : 'a duplicated descriptor', sink: null, at: c.node, createdAt: null });
-    } else if (SPAWNS.has(c.callee) && c.scope === creationScope && c.node.startIndex > (creation?.startIndex ?? 0)) {
+    if (SPAWNS.has(c.callee) && c.scope === creationScope && c.node.startIndex > (creation?.startIndex ?? 0)) {
       out.push({ class: 'reference', what: `another process (the read end is inherited through ${c.callee}())`, sink: null, at: c.node, createdAt: null });
     }
   }

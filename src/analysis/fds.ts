@@ -168,7 +168,21 @@ export class FdFacts {
     if (name in SPECIAL) return { kind: 'special', what: SPECIAL[name], at: call };
     if (DUPS.has(name) && a[0]) return this.kindOf(a[0], scope, seen);
     if (name === 'fcntl' && a[0] && /F_DUPFD/.test(a[1]?.text ?? '')) return this.kindOf(a[0], scope, seen);
-    return { kind: 'unknown' };
+    return this.returnedKind(name, seen);
+  }
+
+  /** A function of the project that returns one kind of fd (`static int open_sink(void) { ... return socket(...); }`). */
+  private returnedKind(name: string, seen: Set<string>): FdKind {
+    const f = this.index.functions.get(name);
+    const key = `returns:${name}`;
+    if (!f || seen.has(key)) return { kind: 'unknown' };
+    seen.add(key);
+    const kinds = (f.node.childForFieldName('body')?.descendantsOfType('return_statement') ?? [])
+      .map((r) => r.namedChildren.find((c) => c.type !== 'comment'))
+      .filter((v): v is SyntaxNode => v !== undefined && !(unparen(v).type === 'number_literal' && (parseIntLiteral(unparen(v).text) ?? 0) < 0))
+      .map((v) => this.kindOf(v, f.scope, new Set(seen)));
+    if (!kinds.length || kinds.some((k) => k.kind === 'unknown' || k.kind === 'parameter')) return { kind: 'unknown' };
+    return kinds.every((k) => sameKind(k, kinds[0])) ? kinds[0] : { kind: 'unknown' };
   }
 }
 

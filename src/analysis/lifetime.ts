@@ -2,6 +2,7 @@ import type { SyntaxNode } from '../parse.js';
 import { aliasesOf, BufferResolver, pointerBase, type BufferRoot } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
+import { pipeUses } from './consumers.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { isAncestor, parseIntLiteral, unparen } from './syntax.js';
@@ -438,20 +439,20 @@ export class LifetimeAnalysis {
       if (target) node(target);
     }
     if (!pipe) return out;
-    const calls = this.index.calls.filter((c) => c.scope === scope);
     const closes: SyntaxNode[][] = [[], []];
-    for (const c of calls) {
-      const a = args(c.node);
-      const end = a[0] ? this.fds.pipeEnd(a[0], scope) : null;
-      if (c.callee === 'close' && end?.pipe === pipe) closes[end.end].push(c.node);
-      if (!end || end.pipe !== pipe || end.end !== 0) {
-        // S1': reading the AF_ALG result completes the operation that held the pages.
-        if ((c.callee === 'read' || c.callee === 'recv' || c.callee === 'recvmsg') && a[0] && isAfAlgOp(this.fds.kindOf(a[0], scope)) && this.splicedIntoAfAlg(pipe)) node(c.node);
-        continue;
+    for (const u of pipeUses(pipe, this.index, this.fds)) {
+      if (u.outerScope !== scope) continue;
+      if (u.op === 'close') closes[u.end].push(u.outer);
+      // S1: a checked, full drain of this pipe (here or in a helper it is passed to) into a sink that copies.
+      const copies = u.op === 'read' || (u.op === 'splice' && u.sink !== null && isCopySink(u.sink));
+      if (u.end === 0 && copies && resultChecked(u.at, u.scope)) drain(u.outer);
+    }
+    // S1': reading the AF_ALG result completes the operation that held the pages.
+    if (this.splicedIntoAfAlg(pipe)) {
+      for (const c of this.index.calls) {
+        const a = args(c.node);
+        if (c.scope === scope && (c.callee === 'read' || c.callee === 'recv' || c.callee === 'recvmsg') && a[0] && isAfAlgOp(this.fds.kindOf(a[0], scope))) node(c.node);
       }
-      // S1: a checked, full drain of this pipe into a sink that copies.
-      if (c.callee === 'read' && resultChecked(c.node, scope)) drain(c.node);
-      if (c.callee === 'splice' && a[2] && isCopySink(this.fds.kindOf(a[2], scope)) && resultChecked(c.node, scope)) drain(c.node);
     }
     // S2: both ends closed, for a pipe no other process or descriptor holds; the later close completes it.
     for (const w of closes[1]) for (const r of closes[0]) {
@@ -472,12 +473,7 @@ export class LifetimeAnalysis {
   }
 
   private splicedIntoAfAlg(pipe: string): boolean {
-    return this.index.calls.some((c) => {
-      if (c.callee !== 'splice') return false;
-      const a = args(c.node);
-      const end = a[0] ? this.fds.pipeEnd(a[0], c.scope) : null;
-      return end?.pipe === pipe && end.end === 0 && a[2] !== undefined && isAfAlgOp(this.fds.kindOf(a[2], c.scope));
-    });
+    return pipeUses(pipe, this.index, this.fds).some((u) => u.op === 'splice' && u.end === 0 && u.sink !== null && isAfAlgOp(u.sink));
   }
 
   /** S4: the code compares the pipe size that fcntl() returned (FizzBuzz-style double buffering). */

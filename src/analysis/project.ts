@@ -176,8 +176,47 @@ export class Project {
  */
 export function namesThatMatter(project: Project): Set<string> {
   const names = new Set<string>();
+  const defined = new Set<string>();
   for (const f of project.files) {
     for (const n of new CallRecognizer(project.view(f)).definedNamesThatCall(HEADER.test(f.path))) names.add(n);
+    for (const n of f.index.functions.keys()) defined.add(n);
   }
+  for (const n of fdHelperNames(project)) if (!defined.has(n)) names.add(n);
   return names;
+}
+
+/** Library calls on descriptors: never helpers of the project. */
+const LIBC_FD_CALLS = new Set([
+  'read', 'write', 'readv', 'writev', 'pread', 'pwrite', 'close', 'splice', 'tee', 'vmsplice', 'dup', 'dup2', 'dup3', 'fcntl',
+  'ioctl', 'poll', 'select', 'pipe', 'pipe2', 'socket', 'socketpair', 'accept', 'accept4', 'open', 'openat', 'creat', 'send',
+  'recv', 'sendmsg', 'recvmsg', 'sendto', 'recvfrom', 'shutdown', 'fstat', 'fsync', 'lseek', 'mmap', 'sendfile', 'bind',
+  'connect', 'listen', 'setsockopt', 'getsockopt', 'ftruncate', 'fallocate', 'eventfd', 'memfd_create', 'epoll_ctl',
+]);
+
+/**
+ * Functions the fds of vmsplice calls come from or go to, in the functions
+ * that call vmsplice: callees given an end of a pipe (`drain_into(p[0], ...)`),
+ * and callees whose result becomes an fd there (`int s = open_uplink();`).
+ * Their definitions, maybe in another file, summarise what happens to the pipe.
+ */
+function fdHelperNames(project: Project): Set<string> {
+  const out = new Set<string>();
+  for (const f of project.files) {
+    const withVmsplice = new Set(f.index.calls.filter((c) => c.callee === 'vmsplice' || c.callee === 'sys_vmsplice').map((c) => c.scope));
+    if (!withVmsplice.size) continue;
+    const argsOf = (c: { node: SyntaxNode }): SyntaxNode[] => c.node.childForFieldName('arguments')?.namedChildren ?? [];
+    const pipes = new Set(f.index.calls.filter((c) => c.callee === 'pipe' || c.callee === 'pipe2').map((c) => argsOf(c)[0]?.text ?? ''));
+    // Variables used as the fd of vmsplice or as an end of splice/tee.
+    const FD_ARGS: Record<string, number[]> = { vmsplice: [0], sys_vmsplice: [0], splice: [0, 2], tee: [0, 1] };
+    const fdVars = new Set(f.index.calls.flatMap((c) => (FD_ARGS[c.callee] ?? []).map((i) => argsOf(c)[i]?.text)));
+    for (const c of f.index.calls) {
+      if (!withVmsplice.has(c.scope) || LIBC_FD_CALLS.has(c.callee)) continue;
+      const takesPipeEnd = argsOf(c).some((a) => a.type === 'subscript_expression' && pipes.has(a.childForFieldName('argument')?.text ?? '') && /^[01]$/.test(a.childForFieldName('index')?.text ?? ''));
+      const parent = c.node.parent;
+      const target = parent?.type === 'init_declarator' ? parent.childForFieldName('declarator')?.text : parent?.type === 'assignment_expression' ? parent.childForFieldName('left')?.text : undefined;
+      const makesFd = target !== undefined && fdVars.has(target);
+      if (takesPipeEnd || makesFd) out.add(c.callee);
+    }
+  }
+  return out;
 }
