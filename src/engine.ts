@@ -64,6 +64,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
       level: 'note',
       kind: 'parse-recovery',
       path,
+      count: unstructured.length,
       message: `${unstructured.length} vmsplice call(s) (line ${lines.join(', ')}) sit in code the parser could not structure; only their flags and fds were checked, not the buffer's lifetime.`,
     });
   }

@@ -43,6 +43,8 @@ export interface Notification {
   kind: 'unreadable' | 'binary' | 'too-large' | 'not-found' | 'parse-recovery' | 'internal';
   path: string;
   message: string;
+  /** For parse-recovery: how many vmsplice calls were analysed without control-flow structure. */
+  count?: number;
 }
 
 export interface FileResult {

@@ -126,3 +126,10 @@ test('control characters and bidi overrides from the scanned tree are neutralise
   const [source, marks] = frameLines(text);
   assert.equal(marks.indexOf('^'), source.indexOf('vmsplice'));
 });
+
+test('the summary counts calls analysed without control flow, which are not skipped files', () => {
+  const recovered: Notification = { level: 'note', kind: 'parse-recovery', path: 'src/a.c', message: 'Two calls sit in unparsable code.', count: 2 };
+  const text = toText(result([], [recovered]), PLAIN);
+  assert.match(text, /No problems found in 12 files; 2 vmsplice calls analysed without control flow\.$/m);
+  assert.doesNotMatch(text, /skipped\./);
+});

@@ -92,7 +92,12 @@ function plural(count: number, noun: string): string {
 function summary(findings: Finding[], notifications: Notification[], files: number, paint: Paint): string {
   const counts = countLevels(findings);
   const skipped = skippedFiles(notifications);
-  const tail = skipped > 0 ? `; ${plural(skipped, 'file')} skipped.` : '.';
+  const unstructured = notifications.reduce((n, x) => n + (x.kind === 'parse-recovery' ? (x.count ?? 0) : 0), 0);
+  const parts = [
+    ...(skipped > 0 ? [`${plural(skipped, 'file')} skipped`] : []),
+    ...(unstructured > 0 ? [`${plural(unstructured, 'vmsplice call')} analysed without control flow`] : []),
+  ];
+  const tail = parts.length ? `; ${parts.join('; ')}.` : '.';
   if (findings.length === 0) return `No problems found in ${plural(files, 'file')}${tail}`;
   const worst: Level = counts.error > 0 ? 'error' : counts.warning > 0 ? 'warning' : 'note';
   const head =
