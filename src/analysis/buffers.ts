@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parse.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { declaredName, parseIntLiteral, unparen } from './syntax.js';
+import { aliasBase, declaredName, parseIntLiteral, unparen } from './syntax.js';
 import type { ArgExpr } from './values.js';
 
 /**
@@ -326,63 +326,4 @@ export function aliasesOf(root: BufferRoot, readsRoot: (value: SyntaxNode) => bo
     }
   }
   return aliases;
-}
-
-/** The variable a pointer value is derived from (`buf + 4`, `(char *)buf`, `&buf[2]`); null for values read through it (`*p`, `p[i]`). */
-export function aliasBase(n: SyntaxNode): string | null {
-  let e: SyntaxNode | null = unparen(n);
-  for (let i = 0; e && i < MAX_STEPS; i++) {
-    switch (e.type) {
-      case 'identifier':
-        return e.text;
-      case 'cast_expression':
-        e = e.childForFieldName('value');
-        break;
-      case 'parenthesized_expression':
-        e = e.namedChildren[0] ?? null;
-        break;
-      case 'binary_expression': {
-        const op = e.childForFieldName('operator')?.text;
-        if (op !== '+' && op !== '-') return null;
-        e = e.childForFieldName('left');
-        break;
-      }
-      case 'pointer_expression':
-        return e.children[0]?.type === '&' ? pointerBase(e.childForFieldName('argument')!) : null;
-      default:
-        return null;
-    }
-  }
-  return null;
-}
-
-/** The variable a pointer expression is derived from: `buf + 4`, `(char *)buf`, `&buf[2]`, `v.iov_base` -> v. */
-export function pointerBase(n: SyntaxNode): string | null {
-  let e: SyntaxNode | null = unparen(n);
-  for (let i = 0; e && i < MAX_STEPS; i++) {
-    switch (e.type) {
-      case 'identifier':
-        return e.text;
-      case 'cast_expression':
-        e = e.childForFieldName('value');
-        break;
-      case 'binary_expression': {
-        const op = e.childForFieldName('operator')?.text;
-        if (op !== '+' && op !== '-') return null;
-        e = e.childForFieldName('left');
-        break;
-      }
-      case 'pointer_expression':
-      case 'subscript_expression':
-      case 'field_expression':
-        e = e.childForFieldName('argument');
-        break;
-      case 'parenthesized_expression':
-        e = e.namedChildren[0] ?? null;
-        break;
-      default:
-        return null;
-    }
-  }
-  return null;
 }

@@ -1,6 +1,6 @@
 import type { SyntaxNode, Tree } from '../parse.js';
 import { Conditions, isConditional, NO_DEFINES, type Defines } from './preproc.js';
-import { declaredName, parameterNames, parseFragment, type Fragment } from './syntax.js';
+import { declaredName, parameterNames, parseFragment, pointerBase, type Fragment } from './syntax.js';
 
 /**
  * Everything about one file that later questions need, gathered in a single
@@ -108,20 +108,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** The variable an lvalue writes: `x`, `x.f`, `x[i]`, `*x` all write storage named by x. */
-function lvalueBase(node: SyntaxNode): SyntaxNode | null {
-  let n: SyntaxNode | null = node;
-  while (n) {
-    if (n.type === 'identifier') return n;
-    if (n.type === 'parenthesized_expression' || n.type === 'cast_expression') n = n.namedChildren[n.namedChildCount - 1] ?? null;
-    else if (n.type === 'field_expression') n = n.childForFieldName('argument');
-    else if (n.type === 'subscript_expression') n = n.childForFieldName('argument');
-    else if (n.type === 'pointer_expression') n = n.childForFieldName('argument');
-    else return null;
-  }
-  return null;
-}
-
 function macroFromNode(node: SyntaxNode): MacroDef | null {
   const name = node.childForFieldName('name')?.text;
   if (!name) return null;
@@ -175,8 +161,7 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
   // Scope boundaries by start index, for scopeOf().
   const ranges: { start: number; end: number; scope: Scope }[] = [];
 
-  const addDef = (scope: Scope, nameNode: SyntaxNode, def: Omit<Def, 'scope'>): void => {
-    const name = nameNode.text;
+  const addDef = (scope: Scope, name: string, def: Omit<Def, 'scope'>): void => {
     const target = scope.locals.has(name) ? scope : fileScope;
     const d: Def = { ...def, scope: target };
     if (target === fileScope) push(globalDefs, name, d);
@@ -215,7 +200,7 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
   const recordWrite = (left: SyntaxNode, op: DefOp, value: SyntaxNode | null, node: SyntaxNode, scope: Scope): void => {
     const l = unwrap(left);
     if (l.type === 'identifier') {
-      addDef(scope, l, { op, value, node });
+      addDef(scope, l.text, { op, value, node });
     } else {
       if (l.type === 'field_expression') {
         const field = l.childForFieldName('field')?.text;
@@ -223,7 +208,7 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
       }
       // A write into part of x changes x in a way flag evaluation cannot follow,
       // but the written value still tells what x is built from.
-      const base = lvalueBase(l);
+      const base = pointerBase(l);
       if (base) addDef(scope, base, { op: 'opaque', value, node });
     }
   };
@@ -309,7 +294,7 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
         // &x handed to anything may write x (sscanf, getopt_long's flag pointer).
         if (n.children[0]?.type === '&') {
           const arg = n.childForFieldName('argument');
-          if (arg?.type === 'identifier') addDef(scope, arg, { op: 'opaque', value: null, node: n });
+          if (arg?.type === 'identifier') addDef(scope, arg.text, { op: 'opaque', value: null, node: n });
         }
         return;
       }

@@ -1,11 +1,11 @@
 import type { SyntaxNode } from '../parse.js';
-import { aliasesOf, BufferResolver, pointerBase, type BufferRoot } from './buffers.js';
+import { aliasesOf, BufferResolver, type BufferRoot } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { pipeUses } from './consumers.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { isAncestor, parseIntLiteral, unparen } from './syntax.js';
+import { isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
 import { expressionIn } from './values.js';
 
 /**

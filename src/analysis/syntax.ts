@@ -131,3 +131,55 @@ export function parseIntLiteral(text: string): number | null {
   if (!Number.isFinite(v)) return null;
   return negative ? -v : v;
 }
+
+/**
+ * The variable an expression is derived from, through casts, parentheses and
+ * pointer arithmetic. `storage`: the storage an lvalue or argument names, so
+ * `*p`, `p[i]`, `s.f` and `p->f` lead to p or s (what a write goes through);
+ * otherwise a pointer value, where only `&x`/`&x[i]` lead on and reads
+ * through a pointer (`*p`, `p[i]`) are not aliases.
+ */
+function baseVariable(n: SyntaxNode, storage: boolean): string | null {
+  let e: SyntaxNode | null = unparen(n);
+  for (let i = 0; e && i < 32; i++) {
+    switch (e.type) {
+      case 'identifier':
+        return e.text;
+      case 'cast_expression':
+        e = e.childForFieldName('value');
+        break;
+      case 'parenthesized_expression':
+        e = e.namedChildren[0] ?? null;
+        break;
+      case 'binary_expression': {
+        const op = e.childForFieldName('operator')?.text;
+        if (op !== '+' && op !== '-') return null;
+        e = e.childForFieldName('left');
+        break;
+      }
+      case 'pointer_expression':
+        if (!storage && e.children[0]?.type !== '&') return null;
+        if (!storage) return baseVariable(e.childForFieldName('argument')!, true);
+        e = e.childForFieldName('argument');
+        break;
+      case 'subscript_expression':
+      case 'field_expression':
+        if (!storage) return null;
+        e = e.childForFieldName('argument');
+        break;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
+/** The variable a pointer value is derived from (`buf + 4`, `(char *)buf`, `&buf[2]`); null for values read through it (`*p`, `p[i]`). */
+export function aliasBase(n: SyntaxNode): string | null {
+  return baseVariable(n, false);
+}
+
+/** The variable whose storage an lvalue or pointer argument reaches: `buf + 4`, `*p`, `p[i]`, `v.iov_base` -> v. */
+export function pointerBase(n: SyntaxNode): string | null {
+  return baseVariable(n, true);
+}
