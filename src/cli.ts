@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,10 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { allRules, findRule } from '../rules/index.js';
 import { lint } from './lint.js';
+import { applyBaseline, buildBaseline, readBaseline } from './baseline.js';
+import { CONFIG_NAME, ConfigResolver, definesFor, loadConfig, rulesFor, type Config } from './config.js';
+import type { EngineOptions } from './engine.js';
+import { stepSummary, toGithub } from './report/github.js';
 import { toJson } from './report/json.js';
 import { ruleText } from './report/ruledocs.js';
 import { toSarif } from './report/sarif.js';
@@ -31,12 +35,10 @@ function list(values: unknown): string[] {
   return items.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
-function selectRules(only: string[], disabled: string[]): Rule[] {
-  for (const id of [...only, ...disabled]) {
+function checkRuleIds(ids: string[]): void {
+  for (const id of ids) {
     if (!findRule(id)) throw new UsageError(`unknown rule '${id}' (see --list-rules)`);
   }
-  const base = only.length ? allRules.filter((r) => only.includes(r.id)) : allRules.filter((r) => r.meta.enabledByDefault);
-  return base.filter((r) => !disabled.includes(r.id));
 }
 
 function cliDefines(define: unknown, undefine: unknown): Defines {
@@ -96,14 +98,17 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   }
 }
 
-function render(format: string, result: LintResult, rules: Rule[], color: boolean, automationId?: string): string {
+function render(format: string, result: LintResult, color: boolean, automationId?: string): string {
+  const rules = allRules as Rule[];
   const { version, homepage } = packageInfo();
   switch (format) {
     case 'json':
       return `${JSON.stringify(toJson(result, rules, version), null, 2)}\n`;
+    case 'github':
+      return toGithub(result);
     case 'sarif':
       return `${JSON.stringify(
-        toSarif(result, allRules as Rule[], { toolVersion: version, informationUri: homepage, rootUri: pathToFileURL(result.root + path.sep).href, automationId }),
+        toSarif(result, rules, { toolVersion: version, informationUri: homepage, rootUri: pathToFileURL(result.root + path.sep).href, automationId }),
         null,
         2,
       )}\n`;
@@ -112,13 +117,19 @@ function render(format: string, result: LintResult, rules: Rule[], color: boolea
   }
 }
 
-function exitCode(result: LintResult, maxWarnings: number, exitZero: boolean): number {
-  if (exitZero) return EXIT.clean;
-  const findings = result.files.flatMap((f) => f.findings);
-  const errors = findings.filter((f) => f.level === 'error').length;
-  const warnings = findings.filter((f) => f.level === 'warning').length;
-  if (errors > 0) return EXIT.findings;
+/**
+ * 1 when findings at or above `failOn` remain (warnings only beyond
+ * --max-warnings), or a suppression directive names an unknown rule.
+ */
+function exitCode(result: LintResult, maxWarnings: number, failOn: string): number {
+  if (failOn === 'never') return EXIT.clean;
+  const findings = result.files.flatMap((f) => f.findings).filter((f) => !f.suppression);
+  const count = (level: string): number => findings.filter((f) => f.level === level).length;
+  if (count('error') > 0 || result.notifications.some((n) => n.kind === 'directive' && n.level === 'error')) return EXIT.findings;
+  if (failOn === 'error') return EXIT.clean;
+  const warnings = count('warning');
   if (maxWarnings >= 0 ? warnings > maxWarnings : warnings > 0) return EXIT.findings;
+  if (failOn === 'note' && count('note') > 0) return EXIT.findings;
   return EXIT.clean;
 }
 
@@ -131,7 +142,14 @@ async function main(argv: string[]): Promise<number> {
       .command('$0 [paths..]', false, (y) =>
         y.positional('paths', { type: 'string', array: true, default: ['.'], describe: 'files and directories to lint (default: .)' }),
       )
-      .option('format', { alias: 'f', choices: ['text', 'json', 'sarif'] as const, default: 'text', describe: 'output format' })
+      .option('format', { alias: 'f', choices: ['text', 'json', 'sarif', 'github'] as const, default: 'text', describe: 'output format (github: workflow-command annotations)' })
+      .option('config', { alias: 'c', type: 'string', describe: `use this config file for every file (default: the nearest ${CONFIG_NAME} upward from each file)` })
+      .option('baseline', { type: 'string', describe: 'report only findings beyond those recorded in this baseline file' })
+      .option('write-baseline', { type: 'string', describe: 'record the current findings in a baseline file' })
+      .option('prune-baseline', { type: 'boolean', default: false, describe: 'with --baseline: drop baseline entries that no longer occur' })
+      .option('include-suppressed', { type: 'boolean', default: false, describe: 'keep findings suppressed by inline directives (SARIF suppressions)' })
+      .option('report-unused-directives', { type: 'boolean', default: false, describe: 'warn about suppression directives that suppress nothing' })
+      .option('fail-on', { choices: ['error', 'warning', 'note', 'never'] as const, default: 'warning', describe: 'lowest level that makes the exit code 1' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE (atomically) instead of stdout' })
       .option('rule', { type: 'string', describe: 'run only these rules (repeatable; enables rules that are off by default)' })
       .option('disable', { type: 'string', describe: 'do not run these rules (repeatable)' })
@@ -141,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
       .option('exit-zero', { type: 'boolean', default: false, describe: 'exit 0 even when there are findings' })
       .option('include', { type: 'string', describe: 'only lint paths matching these globs (relative to the current directory)' })
       .option('exclude', { type: 'string', describe: 'skip paths matching these globs' })
-      .option('ext', { type: 'string', describe: 'file extensions to lint in directories', default: ['.c', '.h'] })
+      .option('ext', { type: 'string', describe: 'file extensions to lint in directories (default: .c and .h)' })
       .option('ignore', { type: 'boolean', default: true, describe: 'honour .gitignore files (--no-ignore to lint ignored files too)' })
       .option('rule-option', {
         type: 'string',
@@ -187,39 +205,75 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(args['max-warnings']) || args['max-warnings'] < -1) {
       throw new UsageError('--max-warnings takes a whole number (-1 for no limit)');
     }
-    const extensions = list(args.ext).map((e) => (e.startsWith('.') ? e : `.${e}`));
-    if (!extensions.length) throw new UsageError('--ext needs at least one extension');
+    const cliExtensions = list(args.ext).map((e) => (e.startsWith('.') ? e : `.${e}`));
+    if (args.ext !== undefined && !cliExtensions.length) throw new UsageError('--ext needs at least one extension');
+    if (args['prune-baseline'] && args.baseline === undefined) throw new UsageError('--prune-baseline goes with --baseline FILE');
 
-    const rules = selectRules(list(args.rule), list(args.disable));
-    const ruleOptions = parseRuleOptions(args['rule-option']);
+    const only = list(args.rule);
+    const disabled = list(args.disable);
+    checkRuleIds([...only, ...disabled]);
+    const cliRuleOptions = parseRuleOptions(args['rule-option']);
     const defines = cliDefines(args.define, args.undefine);
-    let buildDefines: Map<string, Defines> | undefined;
-    if (args['compile-commands'] !== undefined) {
-      try {
-        buildDefines = readCompileCommands(args['compile-commands']);
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-    }
     const root = process.cwd();
+    let buildDefines: Map<string, Defines> | undefined;
+    let resolver: ConfigResolver;
+    let rootConfig: Config | null;
+    try {
+      if (args['compile-commands'] !== undefined) buildDefines = readCompileCommands(args['compile-commands']);
+      resolver = new ConfigResolver(args.config !== undefined ? loadConfig(path.resolve(args.config)) : null);
+      rootConfig = resolver.forDir(root);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const base = rulesFor(rootConfig, { only, disabled, options: cliRuleOptions });
+    const engineFor = (config: Config | null, absPath: string): EngineOptions => ({
+      ...rulesFor(config, { only, disabled, options: cliRuleOptions }),
+      defines: definesFor(config, absPath, buildDefines, defines),
+      includeSuppressed: args['include-suppressed'],
+      reportUnusedDirectives: args['report-unused-directives'],
+    });
     const paths = (args.paths as string[] | undefined)?.length ? (args.paths as string[]) : ['.'];
     const result = await lint({
       root,
       paths,
-      rules,
-      ruleOptions,
-      defines,
-      buildDefines,
-      discover: { extensions, include: list(args.include), exclude: list(args.exclude), useIgnoreFiles: args.ignore },
+      ...base,
+      discover: {
+        extensions: cliExtensions.length ? cliExtensions : rootConfig?.extensions ?? ['.c', '.h'],
+        include: [...(rootConfig?.include ?? []), ...list(args.include)],
+        exclude: [...(rootConfig?.exclude ?? []), ...list(args.exclude)],
+        useIgnoreFiles: args.ignore,
+      },
+      optionsFor: (absPath) => {
+        try {
+          return engineFor(resolver.forFile(absPath), absPath);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+      },
     });
     const missing = result.notifications.filter((n) => n.kind === 'not-found');
     if (missing.length) throw new UsageError(missing.map((n) => n.message).join('; '));
 
+    if (args['write-baseline'] !== undefined) {
+      await writeAtomically(args['write-baseline'], `${JSON.stringify(buildBaseline(result), null, 2)}\n`);
+    }
+    if (args.baseline !== undefined) {
+      let baseline;
+      try {
+        baseline = readBaseline(args.baseline);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const pruned = applyBaseline(result, baseline);
+      if (args['prune-baseline']) await writeAtomically(args.baseline, `${JSON.stringify(pruned, null, 2)}\n`);
+    }
+
     const toStdout = args.output === undefined;
-    const out = render(args.format, result, rules, toStdout && useColor(process.stdout), args.category);
+    const out = render(args.format, result, toStdout && useColor(process.stdout), args.category);
     if (toStdout) process.stdout.write(out);
     else await writeAtomically(args.output as string, out);
-    return exitCode(result, args['max-warnings'], args['exit-zero']);
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, stepSummary(result, allRules as Rule[]));
+    return exitCode(result, args['max-warnings'], args['exit-zero'] ? 'never' : args['fail-on']);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`vmsplice-lint: ${message}\n`);

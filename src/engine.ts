@@ -2,6 +2,8 @@ import { buildFacts } from './analysis/facts.js';
 import { buildFileIndex } from './analysis/fileindex.js';
 import { NO_DEFINES, type Defines } from './analysis/preproc.js';
 import { Project, type IndexedFile } from './analysis/project.js';
+import { allRules } from '../rules/index.js';
+import { applyDirectives, parseDirectives } from './suppress.js';
 import { parseRepaired } from './analysis/repair.js';
 import { resolveOptions, type Report, type Rule, type RuleOptionValues } from './rule.js';
 import type { Finding, Level, Notification } from './types.js';
@@ -14,7 +16,14 @@ export interface EngineOptions {
   ruleOptions?: ReadonlyMap<string, RuleOptionValues>;
   /** -D/-U: decide preprocessor conditions (default: every branch may be compiled). */
   defines?: Defines;
+  /** Keep findings that inline directives suppress, marked (for SARIF `suppressions`). */
+  includeSuppressed?: boolean;
+  /** Report directives that suppressed nothing. */
+  reportUnusedDirectives?: boolean;
 }
+
+/** Every rule id a directive may name, also those not run. */
+const KNOWN_RULE_IDS = new Set(allRules.map((r) => r.id));
 
 /** Bytes whose absence proves a file cannot call vmsplice (every recognised form spells it). */
 export const PREFILTER_NEEDLES = ['vmsplice'];
@@ -97,6 +106,19 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
     const under = underConditions(own, f);
     if (under) f.message = f.message.replace(/\.$/, `${under}.`);
   }
+  const { directives, problems } = parseDirectives(own.index.tree, text, path, KNOWN_RULE_IDS);
+  notifications.push(...problems);
+  const unused = applyDirectives(findings, directives);
+  if (opts.reportUnusedDirectives) {
+    for (const d of unused) {
+      // A directive for a rule that did not run cannot be judged unused.
+      if (!d.rules.every((r) => opts.rules.some((x) => x.id === r))) continue;
+      notifications.push({ level: 'warning', kind: 'directive', path, message: `Line ${d.line}: the directive suppresses nothing (${d.rules.join(', ')}).` });
+    }
+  }
+  const kept = opts.includeSuppressed ? findings : findings.filter((f) => !f.suppression);
+  findings.length = 0;
+  findings.push(...kept);
   findings.sort(
     (a, b) =>
       a.location.region.startLine - b.location.region.startLine ||

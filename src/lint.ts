@@ -15,6 +15,8 @@ export interface LintOptions extends EngineOptions {
   discover: DiscoverOptions;
   /** Per-file -D/-U of a real build (compile_commands.json), by real absolute path; `defines` overlay them. */
   buildDefines?: ReadonlyMap<string, Defines>;
+  /** Options that differ per file (the nearest config file); by default these options apply everywhere. */
+  optionsFor?: (absPath: string) => EngineOptions;
 }
 
 /** A file mentioning none of these cannot call vmsplice or define what a call's flags are built from. */
@@ -34,6 +36,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const notifications: Notification[] = [...found.notifications];
   const indexed: IndexedFile[] = [];
   const texts = new Map<string, string>();
+  const absPaths = new Map<string, string>();
   let pending = found.files;
   let needles = NEEDLES;
   const known = new Set(PREFILTER_NEEDLES);
@@ -52,7 +55,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       }
       if (indexed.length % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
       try {
-        indexed.push(indexFile(file.relPath, read.text, mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES)));
+        const own = opts.optionsFor?.(file.absPath);
+        indexed.push(indexFile(file.relPath, read.text, own?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES)));
+        absPaths.set(file.relPath, file.absPath);
         texts.set(file.relPath, read.text);
       } catch (err) {
         notifications.push(internalError(file.relPath, err));
@@ -70,7 +75,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const files: FileResult[] = [];
   for (const own of project.files) {
     try {
-      const linted = lintIndexed(own, project, texts.get(own.path) ?? '', opts);
+      const abs = absPaths.get(own.path);
+      const linted = lintIndexed(own, project, texts.get(own.path) ?? '', (abs && opts.optionsFor?.(abs)) || opts);
       notifications.push(...linted.notifications);
       if (linted.findings.length) files.push({ path: own.path, findings: linted.findings, notifications: [] });
     } catch (err) {

@@ -35,12 +35,16 @@ export interface Finding {
   lineText: string;
   /** Stable, line-number-free identity (see report/fingerprint.ts). Filled by the engine. */
   fingerprint: string;
+  /** Set when an inline directive covers the finding (kept only with --include-suppressed). */
+  suppression?: { kind: 'inSource'; justification: string };
+  /** Set when a baseline was given: 'new' for findings beyond it. */
+  baselineState?: 'new' | 'unchanged';
 }
 
 /** Something the run could not do for one file: skipped, unreadable, binary. */
 export interface Notification {
   level: 'error' | 'warning' | 'note';
-  kind: 'unreadable' | 'binary' | 'too-large' | 'not-found' | 'parse-recovery' | 'internal';
+  kind: 'unreadable' | 'binary' | 'too-large' | 'not-found' | 'parse-recovery' | 'internal' | 'directive';
   path: string;
   message: string;
   /** For parse-recovery: how many vmsplice calls were analysed without control-flow structure. */

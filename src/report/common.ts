@@ -41,6 +41,7 @@ const SKIPS: Record<Notification['kind'], boolean> = {
   'not-found': true,
   internal: true,
   'parse-recovery': false,
+  directive: false,
 };
 
 export function isSkip(notification: Notification): boolean {

@@ -105,8 +105,12 @@ function resultMessage(finding: Finding): string {
   return [sentence(finding.message), ...links].join(' ');
 }
 
-function toResult(finding: Finding, ruleIndex: number): Sarif.Result {
+function toResult(finding: Finding, ruleIndex: number, withSuppressions: boolean): Sarif.Result {
   return {
+    ...(withSuppressions
+      ? { suppressions: finding.suppression ? [{ kind: 'inSource' as const, justification: finding.suppression.justification || undefined }] : [] }
+      : {}),
+    ...(finding.baselineState ? { baselineState: finding.baselineState } : {}),
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.level,
@@ -154,12 +158,14 @@ function notification(n: Notification): Sarif.Notification {
 /** One complete SARIF log with one run (R9), deterministic: no timestamps, no absolute paths but the root's. */
 export function toSarif(result: LintResult, rules: Rule[], opts: SarifOptions): Sarif.Log {
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
+  // SARIF §3.27.23: `suppressions` is present on every result of a run or on none.
+  const anySuppressed = result.files.some((f) => f.findings.some((x) => x.suppression));
   const results = orderedFindings(result).map((finding) => {
     const index = ruleIndex.get(finding.ruleId);
     if (index === undefined) {
       throw new Error(`finding for rule '${finding.ruleId}', which is not among the rules given to the SARIF reporter`);
     }
-    return toResult(finding, index);
+    return toResult(finding, index, anySuppressed);
   });
   const notifications = orderedNotifications(result);
   const run: Sarif.Run = {

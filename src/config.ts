@@ -1,0 +1,191 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { allRules, findRule } from '../rules/index.js';
+import type { Defines } from './analysis/preproc.js';
+import { mergeDefines, readCompileCommands } from './compile-commands.js';
+import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
+import type { Level } from './types.js';
+
+/**
+ * `.vmsplice-lint.json`: found from each linted file's folder upward (the
+ * nearest wins, without merging, as in Ruff and clang-tidy), or given with
+ * --config. Validated against schema/config.schema.json (generated from the
+ * rule modules by `npm run docs`), then rule options against each rule.
+ */
+
+export const CONFIG_NAME = '.vmsplice-lint.json';
+
+export type RuleSetting = 'off' | 'on' | Level;
+
+export interface Config {
+  /** The file it was read from. */
+  file: string;
+  rules: Record<string, { level: RuleSetting; options?: RuleOptionValues }>;
+  include: string[];
+  exclude: string[];
+  extensions: string[] | null;
+  defines: Defines;
+  /** Per-file -D/-U of compileCommands, resolved relative to the config's folder. */
+  buildDefines: Map<string, Defines> | null;
+}
+
+export class ConfigError extends Error {}
+
+const require = createRequire(import.meta.url);
+let validator: ValidateFunction | undefined;
+
+/** The schema of the config file; also written to schema/config.schema.json. */
+export function configSchema(): object {
+  const level = { enum: ['off', 'on', 'error', 'warning', 'note'] };
+  const ruleProps: Record<string, object> = {};
+  for (const r of allRules) {
+    ruleProps[r.id] = {
+      description: r.meta.title,
+      oneOf: [level, { type: 'object', additionalProperties: false, properties: { level, options: { type: 'object' } } }],
+    };
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://www.npmjs.com/package/vmsplice-lint/config.schema.json',
+    title: 'vmsplice-lint configuration (.vmsplice-lint.json)',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      $schema: { type: 'string' },
+      rules: { type: 'object', additionalProperties: false, properties: ruleProps, description: 'Rule levels ("off", "on", "error", "warning", "note") or { level, options }.' },
+      include: { type: 'array', items: { type: 'string' }, description: 'Only lint paths matching these globs (relative to the lint root; read from the config of the lint root or --config).' },
+      exclude: { type: 'array', items: { type: 'string' }, description: 'Skip paths matching these globs.' },
+      extensions: { type: 'array', items: { type: 'string', pattern: '^\\.?[A-Za-z0-9_+-]+$' }, minItems: 1, description: 'File extensions linted in directories.' },
+      defines: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, description: 'Macros taken as defined when deciding #if branches (-D).' },
+      undefines: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, description: 'Macros taken as undefined (-U).' },
+      compileCommands: { type: 'string', description: 'A compile_commands.json whose -D/-U apply per file.' },
+    },
+  };
+}
+
+function validate(data: unknown): ErrorObject[] {
+  if (!validator) {
+    const Ajv = require('ajv') as typeof import('ajv').default;
+    validator = new Ajv({ allErrors: true, strict: false }).compile(configSchema());
+  }
+  return validator(data) ? [] : validator.errors ?? [];
+}
+
+function describe(e: ErrorObject): string {
+  const where = e.instancePath || '(top level)';
+  if (e.keyword === 'additionalProperties') {
+    const key = (e.params as { additionalProperty: string }).additionalProperty;
+    return `${where === '(top level)' ? '' : `${where}/`}${key}: unknown ${e.instancePath === '/rules' ? 'rule' : 'key'} '${key}'`;
+  }
+  return `${where}: ${e.message}`;
+}
+
+export function loadConfig(file: string): Config {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read config '${file}': ${(err as Error).message}`);
+  }
+  const errors = validate(data);
+  if (errors.length) {
+    // One line per problem, the key first, the file named once.
+    const seen = [...new Set(errors.filter((e) => e.keyword !== 'oneOf').map(describe))];
+    throw new ConfigError(`invalid config '${file}': ${seen.join('; ')}`);
+  }
+  const raw = data as {
+    rules?: Record<string, RuleSetting | { level?: RuleSetting; options?: RuleOptionValues }>;
+    include?: string[];
+    exclude?: string[];
+    extensions?: string[];
+    defines?: Record<string, string | number | boolean>;
+    undefines?: string[];
+    compileCommands?: string;
+  };
+  const rules: Config['rules'] = {};
+  for (const [id, setting] of Object.entries(raw.rules ?? {})) {
+    const s = typeof setting === 'string' ? { level: setting } : { level: setting.level ?? 'on', options: setting.options };
+    if (s.options) {
+      try {
+        resolveOptions(findRule(id) as Rule, s.options);
+      } catch (err) {
+        throw new ConfigError(`invalid config '${file}': /rules/${id}/options: ${(err as Error).message}`);
+      }
+    }
+    rules[id] = s;
+  }
+  const defined = new Map(Object.entries(raw.defines ?? {}).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]));
+  let buildDefines: Map<string, Defines> | null = null;
+  if (raw.compileCommands) {
+    try {
+      buildDefines = readCompileCommands(path.resolve(path.dirname(file), raw.compileCommands));
+    } catch (err) {
+      throw new ConfigError(`invalid config '${file}': /compileCommands: ${(err as Error).message}`);
+    }
+  }
+  return {
+    file,
+    rules,
+    include: raw.include ?? [],
+    exclude: raw.exclude ?? [],
+    extensions: raw.extensions ? raw.extensions.map((e) => (e.startsWith('.') ? e : `.${e}`)) : null,
+    defines: { defined, undefined: new Set(raw.undefines ?? []) },
+    buildDefines,
+  };
+}
+
+/** Finds and caches the config that applies to each folder. */
+export class ConfigResolver {
+  private readonly byDir = new Map<string, Config | null>();
+
+  /** `explicit`: --config, which applies to every file. */
+  constructor(private readonly explicit: Config | null = null) {}
+
+  forFile(absPath: string): Config | null {
+    return this.explicit ?? this.forDir(path.dirname(absPath));
+  }
+
+  forDir(dir: string): Config | null {
+    if (this.explicit) return this.explicit;
+    const cached = this.byDir.get(dir);
+    if (cached !== undefined) return cached;
+    const file = path.join(dir, CONFIG_NAME);
+    const parent = path.dirname(dir);
+    const found = existsSync(file) ? loadConfig(file) : parent === dir ? null : this.forDir(parent);
+    this.byDir.set(dir, found);
+    return found;
+  }
+}
+
+/** Which rules run for a file, at which level and with which options: command line over config over defaults. */
+export function rulesFor(
+  config: Config | null,
+  cli: { only: string[]; disabled: string[]; options: ReadonlyMap<string, RuleOptionValues> },
+): { rules: Rule[]; levels: Map<string, Level>; ruleOptions: Map<string, RuleOptionValues> } {
+  const levels = new Map<string, Level>();
+  const ruleOptions = new Map<string, RuleOptionValues>();
+  const rules = allRules.filter((r) => {
+    if (cli.disabled.includes(r.id)) return false;
+    if (cli.only.length) return cli.only.includes(r.id);
+    const s = config?.rules[r.id];
+    if (!s) return r.meta.enabledByDefault;
+    return s.level !== 'off';
+  });
+  for (const r of rules) {
+    const s = config?.rules[r.id];
+    if (s && s.level !== 'on' && s.level !== 'off') levels.set(r.id, s.level);
+    const merged = { ...(s?.options ?? {}), ...(cli.options.get(r.id) ?? {}) };
+    if (Object.keys(merged).length) ruleOptions.set(r.id, merged);
+  }
+  return { rules, levels, ruleOptions };
+}
+
+/** The defines for a file: its config's (and compile commands'), overlaid with the command line's. */
+export function definesFor(config: Config | null, absPath: string, cliBuild: ReadonlyMap<string, Defines> | undefined, cli: Defines): Defines {
+  let d = config ? mergeDefines(config.buildDefines?.get(absPath), config.defines) : undefined;
+  const build = cliBuild?.get(absPath);
+  if (build) d = mergeDefines(d, build);
+  return mergeDefines(d, cli);
+}
