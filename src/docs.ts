@@ -1,12 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allRules } from '../rules/index.js';
+import { configSchema } from './config.js';
 import { ruleMarkdown, rulesTableMarkdown } from './report/ruledocs.js';
 
 /**
- * The generated documentation: rules/<id>.md beside each rule module, and the
- * rules table in README.md. `npm run docs` writes them; a test fails when they
+ * The generated documentation: rules/<id>.md beside each rule module, the
+ * config file's JSON Schema, and the rules table in README.md. `npm run docs` writes them; a test fails when they
  * are stale, so the rule modules stay the single source.
  */
 
@@ -26,10 +27,14 @@ export function withRulesTable(readme: string): string {
 export function generatedDocs(): Map<string, string> {
   const out = new Map<string, string>();
   for (const rule of allRules) out.set(`rules/${rule.id}.md`, ruleMarkdown(rule));
+  out.set('schema/config.schema.json', `${JSON.stringify(configSchema(), null, 2)}\n`);
   out.set('README.md', withRulesTable(readFileSync(path.join(repoRoot, 'README.md'), 'utf8')));
   return out;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const [file, content] of generatedDocs()) writeFileSync(path.join(repoRoot, file), content);
+  for (const [file, content] of generatedDocs()) {
+    mkdirSync(path.dirname(path.join(repoRoot, file)), { recursive: true });
+    writeFileSync(path.join(repoRoot, file), content);
+  }
 }

@@ -117,13 +117,11 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
     }
   }
   const kept = opts.includeSuppressed ? findings : findings.filter((f) => !f.suppression);
-  findings.length = 0;
-  findings.push(...kept);
-  findings.sort(
+  kept.sort(
     (a, b) =>
       a.location.region.startLine - b.location.region.startLine ||
       a.location.region.startColumn - b.location.region.startColumn ||
       a.ruleId.localeCompare(b.ruleId),
   );
-  return { findings, notifications };
+  return { findings: kept, notifications };
 }
