@@ -67,3 +67,25 @@ export function sentence(text: string): string {
   const trimmed = text.trim();
   return trimmed.endsWith('.') ? trimmed : `${trimmed}.`;
 }
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The summary line, shared by the text and GitHub reporters: `head` (painted by level in text) and `tail`. */
+export function summaryLine(findings: Finding[], notifications: Notification[], files: number): { head: string; tail: string; worst: Level | null } {
+  const counts = countLevels(findings);
+  const skipped = skippedFiles(notifications);
+  const unstructured = notifications.reduce((n, x) => n + (x.kind === 'parse-recovery' ? (x.count ?? 0) : 0), 0);
+  const parts = [
+    ...(skipped > 0 ? [`${plural(skipped, 'file')} skipped`] : []),
+    ...(unstructured > 0 ? [`${plural(unstructured, 'vmsplice call')} analysed without control flow`] : []),
+  ];
+  const tail = parts.length ? `; ${parts.join('; ')}.` : '.';
+  if (findings.length === 0) return { head: `No problems found in ${plural(files, 'file')}`, tail, worst: null };
+  const worst: Level = counts.error > 0 ? 'error' : counts.warning > 0 ? 'warning' : 'note';
+  const head =
+    `${plural(findings.length, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ` +
+    `${plural(counts.note, 'note')}) in ${plural(files, 'file')}`;
+  return { head, tail, worst };
+}

@@ -8,7 +8,7 @@
 
 import type { Rule } from '../rule.js';
 import type { Finding, Level, LintResult, Notification } from '../types.js';
-import { countLevels, orderedFindings, orderedNotifications, sentence, skippedFiles } from './common.js';
+import { orderedFindings, orderedNotifications, sentence, summaryLine } from './common.js';
 
 type Command = 'error' | 'warning' | 'notice';
 
@@ -54,25 +54,9 @@ function notificationCommand(n: Notification): string {
   return command(COMMAND[n.level], [['file', n.path]], sentence(n.message));
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-// The same wording as the text reporter's summary line, without its colours.
 function summary(findings: Finding[], notifications: Notification[], files: number): string {
-  const counts = countLevels(findings);
-  const skipped = skippedFiles(notifications);
-  const unstructured = notifications.reduce((n, x) => n + (x.kind === 'parse-recovery' ? (x.count ?? 0) : 0), 0);
-  const parts = [
-    ...(skipped > 0 ? [`${plural(skipped, 'file')} skipped`] : []),
-    ...(unstructured > 0 ? [`${plural(unstructured, 'vmsplice call')} analysed without control flow`] : []),
-  ];
-  const tail = parts.length ? `; ${parts.join('; ')}.` : '.';
-  if (findings.length === 0) return `No problems found in ${plural(files, 'file')}${tail}`;
-  return (
-    `${plural(findings.length, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ` +
-    `${plural(counts.note, 'note')}) in ${plural(files, 'file')}${tail}`
-  );
+  const { head, tail } = summaryLine(findings, notifications, files);
+  return head + tail;
 }
 
 /**

@@ -2,7 +2,7 @@
 // it clickable), an optional code frame, related notes, skipped files and a summary line.
 
 import type { Finding, Level, LintResult, Notification } from '../types.js';
-import { countLevels, isSkip, orderedFindings, orderedNotifications, sentence, skippedFiles } from './common.js';
+import { isSkip, orderedFindings, orderedNotifications, sentence, summaryLine } from './common.js';
 
 export interface TextOptions {
   color: boolean;
@@ -85,25 +85,9 @@ function notificationLine(n: Notification, paint: Paint): string {
   return `${paint('bold', printable(n.path))}: ${status} (${n.kind}): ${printable(sentence(n.message))}`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
 function summary(findings: Finding[], notifications: Notification[], files: number, paint: Paint): string {
-  const counts = countLevels(findings);
-  const skipped = skippedFiles(notifications);
-  const unstructured = notifications.reduce((n, x) => n + (x.kind === 'parse-recovery' ? (x.count ?? 0) : 0), 0);
-  const parts = [
-    ...(skipped > 0 ? [`${plural(skipped, 'file')} skipped`] : []),
-    ...(unstructured > 0 ? [`${plural(unstructured, 'vmsplice call')} analysed without control flow`] : []),
-  ];
-  const tail = parts.length ? `; ${parts.join('; ')}.` : '.';
-  if (findings.length === 0) return `No problems found in ${plural(files, 'file')}${tail}`;
-  const worst: Level = counts.error > 0 ? 'error' : counts.warning > 0 ? 'warning' : 'note';
-  const head =
-    `${plural(findings.length, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ` +
-    `${plural(counts.note, 'note')}) in ${plural(files, 'file')}`;
-  return paint(LEVEL_STYLE[worst], head) + tail;
+  const { head, tail, worst } = summaryLine(findings, notifications, files);
+  return (worst ? paint(LEVEL_STYLE[worst], head) : head) + tail;
 }
 
 export function toText(result: LintResult, opts: TextOptions): string {
