@@ -232,7 +232,9 @@ async function main(argv: string[]): Promise<number> {
       includeSuppressed: args['include-suppressed'],
       reportUnusedDirectives: args['report-unused-directives'],
     });
-    const paths = (args.paths as string[] | undefined)?.length ? (args.paths as string[]) : ['.'];
+    // Paths after `--` (which may start with '-') arrive in `_`.
+    const given = [...((args.paths as string[] | undefined) ?? []), ...args._.map(String)];
+    const paths = given.length ? given : ['.'];
     const result = await lint({
       root,
       paths,

@@ -224,3 +224,9 @@ test('-D, -U and --compile-commands decide #if branches; errors are usage errors
     assert.match(r.stderr, /^vmsplice-lint: /);
   }
 });
+
+test('paths after -- are linted, even when they start with a dash', () => {
+  const dir = tree('dashdash', { '-odd/a.c': GIFT_C });
+  const r = run(['--format', 'json', '--', '-odd'], dir);
+  assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { path: string }) => f.path), ['-odd/a.c', '-odd/a.c']);
+});

@@ -7,6 +7,7 @@
  *   tool: { name: "vmsplice-lint", version: string },
  *   summary: {
  *     files: number,       // files scanned
+ *     parsed: number,      // files parsed (the others were ruled out by a byte search)
  *     findings: number,    // = errors + warnings + notes
  *     errors: number, warnings: number, notes: number,
  *     skipped: number      // distinct files not analysed (unreadable, binary, too large, not found, internal error)
@@ -37,7 +38,7 @@ import { countLevels, orderedFindings, orderedNotifications, sentence, skippedFi
 export interface JsonReport {
   version: 1;
   tool: { name: 'vmsplice-lint'; version: string };
-  summary: { files: number; findings: number; errors: number; warnings: number; notes: number; skipped: number };
+  summary: { files: number; parsed: number; findings: number; errors: number; warnings: number; notes: number; skipped: number };
   findings: JsonFinding[];
   notifications: JsonNotification[];
 }
@@ -77,6 +78,7 @@ export function toJson(result: LintResult, rules: Rule[], toolVersion: string): 
     tool: { name: 'vmsplice-lint', version: toolVersion },
     summary: {
       files: result.filesScanned,
+      parsed: result.filesParsed,
       findings: findings.length,
       errors: counts.error,
       warnings: counts.warning,
