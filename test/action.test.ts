@@ -661,7 +661,7 @@ describe('action.yml', () => {
     assert.equal(asString(asMap(setup.with, 'setup with')['node-version']), '20');
     const install = stepById('install');
     assert.equal(install['working-directory'], '${{ github.action_path }}');
-    assert.match(asString(install.run)!, /^npm ci --no-audit --no-fund$/m);
+    assert.match(asString(install.run)!, /^npm ci --no-audit --no-fund --include=dev$/m);
     const upload = steps.find((s) => asString(s.uses)?.startsWith('github/codeql-action/upload-sarif@'));
     assert.ok(upload);
     assert.equal(upload.uses, 'github/codeql-action/upload-sarif@v3');
