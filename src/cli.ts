@@ -168,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
       .option('define', { alias: 'D', type: 'string', describe: 'NAME[=VALUE]: treat NAME as defined when deciding #if branches (repeatable)' })
       .option('undefine', { alias: 'U', type: 'string', describe: 'NAME: treat NAME as undefined (repeatable)' })
       .option('compile-commands', { type: 'string', describe: "take each file's -D/-U from a compile_commands.json" })
+      .option('jobs', { alias: 'j', type: 'number', describe: 'threads for reading the tree (default: the number of CPUs)' })
       .option('category', { type: 'string', describe: 'SARIF runAutomationDetails.id, for several analyses of one commit' })
       .option('debug', { type: 'boolean', default: false, describe: 'print stack traces for internal errors' })
       .example('$0 src/', 'lint a directory, text output')
@@ -208,6 +209,7 @@ async function main(argv: string[]): Promise<number> {
     const cliExtensions = list(args.ext).map((e) => (e.startsWith('.') ? e : `.${e}`));
     if (args.ext !== undefined && !cliExtensions.length) throw new UsageError('--ext needs at least one extension');
     if (args['prune-baseline'] && args.baseline === undefined) throw new UsageError('--prune-baseline goes with --baseline FILE');
+    if (args.jobs !== undefined && !(Number.isInteger(args.jobs) && args.jobs >= 1)) throw new UsageError('--jobs takes a whole number of at least 1');
 
     const only = list(args.rule);
     const disabled = list(args.disable);
@@ -245,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
         exclude: [...(rootConfig?.exclude ?? []), ...list(args.exclude)],
         useIgnoreFiles: args.ignore,
       },
+      jobs: args.jobs,
       optionsFor: (absPath) => {
         try {
           return engineFor(resolver.forFile(absPath), absPath);

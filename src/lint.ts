@@ -5,7 +5,7 @@ import { namesThatMatter, Project, type IndexedFile } from './analysis/project.j
 import { mergeDefines } from './compile-commands.js';
 import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
-import { readSourceSync } from './source.js';
+import { defaultJobs, prefilter } from './prefilter.js';
 import type { FileResult, LintResult, Notification } from './types.js';
 
 export interface LintOptions extends EngineOptions {
@@ -17,10 +17,18 @@ export interface LintOptions extends EngineOptions {
   buildDefines?: ReadonlyMap<string, Defines>;
   /** Options that differ per file (the nearest config file); by default these options apply everywhere. */
   optionsFor?: (absPath: string) => EngineOptions;
+  /** Threads for reading the tree (default: the number of CPUs). */
+  jobs?: number;
 }
 
-/** A file mentioning none of these cannot call vmsplice or define what a call's flags are built from. */
-const NEEDLES = [...PREFILTER_NEEDLES, 'SPLICE_F_'];
+/**
+ * A file mentioning none of these cannot call vmsplice or define what a
+ * call's flags are built from: flag macros matter only in headers (a .c
+ * file's macros are its own); a .c file's globals that flags come from are
+ * found by name in a later round.
+ */
+const NEEDLES = PREFILTER_NEEDLES;
+const HEADER_NEEDLES = [...PREFILTER_NEEDLES, 'SPLICE_F_'];
 /** Rounds of "names found make more files matter"; wrappers of wrappers across files rarely go deeper. */
 const MAX_ROUNDS = 4;
 /** tree-sitter frees trees only when the event loop turns; yield this often. */
@@ -38,13 +46,14 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const texts = new Map<string, string>();
   const absPaths = new Map<string, string>();
   let pending = found.files;
-  let needles = NEEDLES;
+  let needles: readonly string[] = NEEDLES;
   const known = new Set(PREFILTER_NEEDLES);
   for (let round = 0; round < MAX_ROUNDS && pending.length && needles.length; round++) {
     const rest: typeof pending = [];
-    const prefilter = needles.map((n) => Buffer.from(n));
-    for (const file of pending) {
-      const read = readSourceSync(file, { prefilter });
+    const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: round === 0 ? HEADER_NEEDLES : [...needles] }, opts.jobs ?? defaultJobs());
+    for (let k = 0; k < pending.length; k++) {
+      const file = pending[k];
+      const read = reads[k];
       if (!read.ok) {
         if (round === 0) notifications.push(read.notification);
         continue;

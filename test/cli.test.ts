@@ -230,3 +230,15 @@ test('paths after -- are linted, even when they start with a dash', () => {
   const r = run(['--format', 'json', '--', '-odd'], dir);
   assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { path: string }) => f.path), ['-odd/a.c', '-odd/a.c']);
 });
+
+test('output is identical with --jobs 1 and --jobs 2 (threads read the tree)', () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 4200; i++) files[`many/d${i % 50}/f${i}.c`] = i % 700 === 0 ? GIFT_C : `int x${i};\n`;
+  const dir = tree('jobs', files);
+  const one = run(['--jobs', '1', '--format', 'sarif', '.'], dir);
+  const two = run(['--jobs', '2', '--format', 'sarif', '.'], dir);
+  assert.equal(one.code, 1);
+  assert.equal(JSON.parse(one.stdout).runs[0].results.length, 12);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(run(['--jobs', '0', '.'], dir).code, 2);
+});

@@ -1,4 +1,5 @@
 import type { SyntaxNode, Tree } from '../parse.js';
+import { HEADER } from '../file-kinds.js';
 import { CallRecognizer } from './calls.js';
 import type { Def, FileIndex, MacroDef } from './fileindex.js';
 
@@ -18,7 +19,6 @@ export interface IndexedFile {
   index: FileIndex;
 }
 
-const HEADER = /\.(h|hh|hpp|hxx|inc)$/;
 
 /**
  * A read-only map over layers, built without copying them: what the merged
@@ -178,10 +178,17 @@ export function namesThatMatter(project: Project): Set<string> {
   const names = new Set<string>();
   const defined = new Set<string>();
   for (const f of project.files) {
-    for (const n of new CallRecognizer(project.view(f)).definedNamesThatCall(HEADER.test(f.path))) names.add(n);
     for (const n of f.index.functions.keys()) defined.add(n);
+    // A file with main() is a program's entry point: other files do not call into it.
+    if (f.index.functions.has('main') && !HEADER.test(f.path)) continue;
+    for (const n of new CallRecognizer(project.view(f)).definedNamesThatCall(HEADER.test(f.path))) names.add(n);
   }
   for (const n of fdHelperNames(project)) if (!defined.has(n)) names.add(n);
+  // Globals a calling file only declares extern are set somewhere else (option parsing, a config module).
+  for (const f of project.files) {
+    if (!f.index.calls.some((c) => c.callee === 'vmsplice' || c.callee === 'sys_vmsplice')) continue;
+    for (const [name, g] of f.index.globals) if (g.extern && !project.files.some((o) => o.index.globals.get(name)?.extern === false)) names.add(name);
+  }
   return names;
 }
 
