@@ -168,6 +168,8 @@ async function main(argv: string[]): Promise<number> {
       .option('define', { alias: 'D', type: 'string', describe: 'NAME[=VALUE]: treat NAME as defined when deciding #if branches (repeatable)' })
       .option('undefine', { alias: 'U', type: 'string', describe: 'NAME: treat NAME as undefined (repeatable)' })
       .option('compile-commands', { type: 'string', describe: "take each file's -D/-U from a compile_commands.json" })
+      .option('shard', { type: 'string', describe: 'K/N: report only shard K of N (for CI matrices; each shard gets its own SARIF category)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on a terminal' })
       .option('jobs', { alias: 'j', type: 'number', describe: 'threads for reading the tree (default: the number of CPUs)' })
       .option('category', { type: 'string', describe: 'SARIF runAutomationDetails.id, for several analyses of one commit' })
       .option('debug', { type: 'boolean', default: false, describe: 'print stack traces for internal errors' })
@@ -210,6 +212,12 @@ async function main(argv: string[]): Promise<number> {
     if (args.ext !== undefined && !cliExtensions.length) throw new UsageError('--ext needs at least one extension');
     if (args['prune-baseline'] && args.baseline === undefined) throw new UsageError('--prune-baseline goes with --baseline FILE');
     if (args.jobs !== undefined && !(Number.isInteger(args.jobs) && args.jobs >= 1)) throw new UsageError('--jobs takes a whole number of at least 1');
+    let shard: { index: number; count: number } | undefined;
+    if (args.shard !== undefined) {
+      const m = /^(\d+)\/(\d+)$/.exec(args.shard);
+      shard = m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
+      if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw new UsageError(`--shard takes K/N with 1 <= K <= N, not '${args.shard}'`);
+    }
 
     const only = list(args.rule);
     const disabled = list(args.disable);
@@ -248,6 +256,8 @@ async function main(argv: string[]): Promise<number> {
         useIgnoreFiles: args.ignore,
       },
       jobs: args.jobs,
+      shard,
+      onProgress: !args.quiet && process.stderr.isTTY ? progressLine : undefined,
       optionsFor: (absPath) => {
         try {
           return engineFor(resolver.forFile(absPath), absPath);
@@ -256,6 +266,7 @@ async function main(argv: string[]): Promise<number> {
         }
       },
     });
+    if (!args.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     const missing = result.notifications.filter((n) => n.kind === 'not-found');
     if (missing.length) throw new UsageError(missing.map((n) => n.message).join('; '));
 
@@ -274,7 +285,8 @@ async function main(argv: string[]): Promise<number> {
     }
 
     const toStdout = args.output === undefined;
-    const out = render(args.format, result, toStdout && useColor(process.stdout), args.category);
+    const category = args.category ?? (shard ? `vmsplice-lint-shard-${shard.index}-of-${shard.count}/` : undefined);
+    const out = render(args.format, result, toStdout && useColor(process.stdout), category);
     if (toStdout) process.stdout.write(out);
     else await writeAtomically(args.output as string, out);
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, stepSummary(result, allRules as Rule[]));
@@ -285,6 +297,12 @@ async function main(argv: string[]): Promise<number> {
     if (debug && err instanceof Error && !(err instanceof UsageError)) process.stderr.write(`${err.stack}\n`);
     return EXIT.error;
   }
+}
+
+/** One line on a terminal's stderr, rewritten in place; stdout stays clean for SARIF and JSON. */
+function progressLine(s: { phase: 'read' | 'lint'; done: number; total: number; findings: number }): void {
+  const text = s.phase === 'read' ? `reading ${s.total} files` : `linting ${s.done + 1}/${s.total} files, ${s.findings} findings so far`;
+  process.stderr.write(`\r\x1b[Kvmsplice-lint: ${text}`);
 }
 
 /** Compilers take `-DNAME`; yargs would read that as a group of short flags. */

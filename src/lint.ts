@@ -5,6 +5,7 @@ import { namesThatMatter, Project, type IndexedFile } from './analysis/project.j
 import { mergeDefines } from './compile-commands.js';
 import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
+import { ParseBudgetError } from './parse.js';
 import { defaultJobs, prefilter } from './prefilter.js';
 import type { FileResult, LintResult, Notification } from './types.js';
 
@@ -19,6 +20,17 @@ export interface LintOptions extends EngineOptions {
   optionsFor?: (absPath: string) => EngineOptions;
   /** Threads for reading the tree (default: the number of CPUs). */
   jobs?: number;
+  /** Report only the files of shard `index` (1-based) of `count`: CI matrices split the analysis. */
+  shard?: { index: number; count: number };
+  /** Called as the run advances (the CLI draws a progress line on a terminal). */
+  onProgress?: (state: { phase: 'read' | 'lint'; done: number; total: number; findings: number }) => void;
+}
+
+/** A stable share for a path (FNV-1a), so shards are the same on every machine and run. */
+export function shardOf(path: string, count: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % count) + 1;
 }
 
 /**
@@ -49,6 +61,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   let needles: readonly string[] = NEEDLES;
   const known = new Set(PREFILTER_NEEDLES);
   for (let round = 0; round < MAX_ROUNDS && pending.length && needles.length; round++) {
+    opts.onProgress?.({ phase: 'read', done: 0, total: pending.length, findings: 0 });
     const rest: typeof pending = [];
     const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: round === 0 ? HEADER_NEEDLES : [...needles] }, opts.jobs ?? defaultJobs());
     for (let k = 0; k < pending.length; k++) {
@@ -69,7 +82,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
         absPaths.set(file.relPath, file.absPath);
         texts.set(file.relPath, read.text);
       } catch (err) {
-        notifications.push(internalError(file.relPath, err));
+        notifications.push(
+          err instanceof ParseBudgetError ? { level: 'warning', kind: 'too-large', path: file.relPath, message: `Skipped: ${err.message}.` } : internalError(file.relPath, err),
+        );
       }
     }
     // Wrappers and macros whose names do not contain a needle make more files matter.
@@ -82,12 +97,17 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
 
   const project = new Project(indexed);
   const files: FileResult[] = [];
-  for (const own of project.files) {
+  let findings = 0;
+  for (const [i, own] of project.files.entries()) {
+    opts.onProgress?.({ phase: 'lint', done: i, total: project.files.length, findings });
+    // Every shard indexes the whole project (facts cross files); each lints and reports its own share.
+    if (opts.shard && shardOf(own.path, opts.shard.count) !== opts.shard.index) continue;
     try {
       const abs = absPaths.get(own.path);
       const linted = lintIndexed(own, project, texts.get(own.path) ?? '', (abs && opts.optionsFor?.(abs)) || opts);
       notifications.push(...linted.notifications);
       if (linted.findings.length) files.push({ path: own.path, findings: linted.findings, notifications: [] });
+      findings += linted.findings.length;
     } catch (err) {
       notifications.push(internalError(own.path, err));
     }

@@ -4,6 +4,12 @@ import C from 'tree-sitter-c';
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
 
+/** Thrown when one file takes longer to parse than the per-file budget. */
+export class ParseBudgetError extends Error {}
+
+/** Parse time allowed per file: a pathological generated file is reported, not waited for. */
+export const PARSE_BUDGET_MS = 10_000;
+
 let parser: Parser | undefined;
 
 // One parser per thread: tree-sitter parsers are reusable and costly to create.
@@ -11,8 +17,14 @@ export function parseC(text: string): Tree {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(C as unknown as Parser.Language);
+    parser.setTimeoutMicros(PARSE_BUDGET_MS * 1000);
   }
   // The default 32 KiB buffer makes the binding call back into JS once per chunk;
   // a buffer the size of the text parses a file in one call.
-  return parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 2) });
+  const tree = parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 2) });
+  if (!tree) {
+    parser.reset();
+    throw new ParseBudgetError(`parsing took longer than the per-file budget of ${PARSE_BUDGET_MS / 1000} s`);
+  }
+  return tree;
 }

@@ -242,3 +242,16 @@ test('output is identical with --jobs 1 and --jobs 2 (threads read the tree)', (
   assert.equal(two.stdout, one.stdout);
   assert.equal(run(['--jobs', '0', '.'], dir).code, 2);
 });
+
+test('--shard K/N: shards partition the findings and carry their own category', () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) files[`s${i}.c`] = GIFT_C;
+  const dir = tree('shards', files);
+  const all = JSON.parse(run(['--format', 'sarif', '.'], dir).stdout).runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0].physicalLocation.artifactLocation.uri);
+  const parts = [1, 2, 3].map((k) => JSON.parse(run(['--format', 'sarif', '--shard', `${k}/3`, '.'], dir).stdout).runs[0]);
+  const uris = parts.flatMap((p) => p.results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0].physicalLocation.artifactLocation.uri));
+  assert.deepEqual([...uris].sort(), [...all].sort(), 'together the shards report everything, once');
+  assert.ok(parts.every((p) => p.results.length < all.length), 'each shard reports a part');
+  assert.deepEqual(parts.map((p) => p.automationDetails.id), ['vmsplice-lint-shard-1-of-3/', 'vmsplice-lint-shard-2-of-3/', 'vmsplice-lint-shard-3-of-3/']);
+  for (const bad of ['0/3', '4/3', '1', 'a/b']) assert.equal(run(['--shard', bad, '.'], dir).code, 2, bad);
+});
