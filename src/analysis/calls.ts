@@ -72,7 +72,7 @@ export class CallRecognizer {
 
   constructor(private readonly index: FileIndex) {
     if (index.knownWrappers) this.wrappers = new Set(index.knownWrappers);
-    else this.findWrappers(() => true);
+    else this.findWrappers(index.functions);
   }
 
   /**
@@ -83,7 +83,7 @@ export class CallRecognizer {
   private sitesOf(tree: FileIndex['tree']): void {
     if (this.treesDone.has(tree)) return;
     this.treesDone.add(tree);
-    for (const c of this.index.calls) if (c.node.tree === tree) this.addSite(c.scope, c.node);
+    for (const c of this.index.callsByTree(tree)) this.addSite(c.scope, c.node);
     // Object-like macros whose body can hold a call stand for calls where they are used.
     for (const [name, defs] of this.index.macros) {
       if (!defs.some((m) => m.params === null && m.body.includes('('))) continue;
@@ -105,7 +105,7 @@ export class CallRecognizer {
       for (const v of views) {
         const r = new CallRecognizer({ ...v, knownWrappers: known });
         const before = r.wrappers.size;
-        r.findWrappers((f) => f.node.tree === v.tree);
+        r.findWrappers((v.own ?? v).functions);
         if (r.wrappers.size > before) {
           for (const w of r.wrappers) known.add(w);
           changed = true;
@@ -276,11 +276,12 @@ export class CallRecognizer {
     return [x.args.fd, x.args.iov, x.args.count, x.args.flags].some((a) => a !== null && this.dependsOn(a, target));
   }
 
-  private findWrappers(mine: (f: { node: SyntaxNode }) => boolean): void {
+  /** Finds which of `functions` (a file's own, or all in view) are wrappers, given those already known. */
+  private findWrappers(functions: FileIndex['functions']): void {
     for (let changed = true; changed; ) {
       changed = false;
-      for (const [name, f] of this.index.functions) {
-        if (this.wrappers.has(name) || !f.scope.params.some(Boolean) || !mine(f)) continue;
+      for (const [name, f] of functions) {
+        if (this.wrappers.has(name) || !f.scope.params.some(Boolean)) continue;
         const isWrapper = this.callsIn(f.scope).some((c) =>
           this.expandUse(c, { frag: null, scope: f.scope, binding: null, anchor: c }, [name]).some((x) => this.expansionDependsOn(x, f.scope)),
         );
@@ -301,14 +302,13 @@ export class CallRecognizer {
    */
   definedNamesThatCall(exported: boolean): string[] {
     const out = new Set<string>();
-    for (const [name, f] of this.index.functions) if (this.wrappers.has(name) && f.node.tree === this.index.tree && (exported || !f.isStatic)) out.add(name);
+    const own = this.index.own ?? this.index;
+    for (const [name, f] of own.functions) if (this.wrappers.has(name) && (exported || !f.isStatic)) out.add(name);
     const aliases = new Map<string, string>();
     // Parsing every macro body of a big header costs seconds: only bodies that mention a calling name are parsed.
     const calling = [...VMSPLICE_NAMES, ...this.wrappers, ...SYSCALL_NUMBERS, ...Object.keys(NAMED_SYSCALL_MACROS)];
     const pending = new Map<string, MacroDef[]>();
-    for (const [name, defs] of this.index.macros) {
-      const mine = defs.filter((m) => m.node.tree === this.index.tree);
-      if (!mine.length || !exported) continue;
+    for (const [name, mine] of exported ? own.macros : []) {
       for (const m of mine) {
         // `#define my_vms vmsplice`: a new name for a calling name (resolved below).
         const target = m.body.trim();
@@ -392,7 +392,7 @@ export class CallRecognizer {
   private recoverFromErrors(found: VmspliceCall[]): VmspliceCall[] {
     const done = new Set(found.map((c) => c.head.id));
     const out: VmspliceCall[] = [];
-    for (const [name, uses] of this.index.identifierUses) {
+    for (const [name, uses] of (this.index.own ?? this.index).identifierUses) {
       // Names first: most identifiers of a file can never be callees we follow.
       if (!VMSPLICE_NAMES.has(name) && !this.wrappers.has(name) && !this.index.macros.has(name) && !SYSCALL_FUNCS.has(name) && !(name in NAMED_SYSCALL_MACROS)) continue;
       for (const id of uses) {

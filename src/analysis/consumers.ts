@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../parse.js';
 import type { VmspliceCall } from './calls.js';
 import { isAfAlgOp, isCopySink, referenceHolder, type FdFacts, type FdKind } from './fds.js';
-import type { FileIndex, Scope } from './fileindex.js';
+import type { CallNode, FileIndex, Scope } from './fileindex.js';
 import { unparen } from './syntax.js';
 import { expressionIn } from './values.js';
 
@@ -125,20 +125,35 @@ const HELPER_DEPTH = 3;
  */
 export function pipeUses(pipe: string, index: FileIndex, fds: FdFacts): PipeUse[] {
   const out: PipeUse[] = [];
-  for (const c of index.calls) {
+  for (const { call: c, k, end } of pipeArguments(index, fds).get(pipe) ?? []) {
     const a = args(c.node);
-    a.forEach((arg, k) => {
-      const e = fds.pipeEnd(arg, c.scope);
-      if (e?.pipe !== pipe) return;
-      const op = PIPE_OPS[c.callee];
-      if (op && k === 0) {
-        out.push({ op, end: e.end, at: c.node, scope: c.scope, outer: c.node, outerScope: c.scope, sink: op === 'splice' && a[2] ? fds.kindOf(a[2], c.scope) : null });
-      } else if (!op) {
-        for (const u of helperUses(c.callee, k, a, c.scope, index, fds, 0)) out.push({ ...u, end: e.end, outer: c.node, outerScope: c.scope });
-      }
-    });
+    const op = PIPE_OPS[c.callee];
+    if (op && k === 0) {
+      out.push({ op, end, at: c.node, scope: c.scope, outer: c.node, outerScope: c.scope, sink: op === 'splice' && a[2] ? fds.kindOf(a[2], c.scope) : null });
+    } else if (!op) {
+      for (const u of helperUses(c.callee, k, a, c.scope, index, fds, 0)) out.push({ ...u, end, outer: c.node, outerScope: c.scope });
+    }
   }
   return out;
+}
+
+/** Every call argument that names a pipe end, by pipe: built once per project. */
+function pipeArguments(index: FileIndex, fds: FdFacts): Map<string, { call: CallNode; k: number; end: 0 | 1 }[]> {
+  const cached = index.projectCache.get('pipe-arguments') as Map<string, { call: CallNode; k: number; end: 0 | 1 }[]> | undefined;
+  if (cached) return cached;
+  const map = new Map<string, { call: CallNode; k: number; end: 0 | 1 }[]>();
+  for (const c of index.projectCalls()) {
+    args(c.node).forEach((arg, k) => {
+      if (unparen(arg).type !== 'subscript_expression') return;
+      const e = fds.pipeEnd(arg, c.scope);
+      if (!e) return;
+      const list = map.get(e.pipe) ?? [];
+      list.push({ call: c, k, end: e.end });
+      map.set(e.pipe, list);
+    });
+  }
+  index.projectCache.set('pipe-arguments', map);
+  return map;
 }
 
 /** What a function of the project does with its parameter `k` (an fd), given the caller's arguments. */
@@ -154,8 +169,7 @@ function helperUses(name: string, k: number, callerArgs: SyntaxNode[], callerSco
     return j >= 0 && callerArgs[j] ? fds.kindOf(callerArgs[j], callerScope) : fds.kindOf(n, f.scope);
   };
   const out: Omit<PipeUse, 'end' | 'outer' | 'outerScope'>[] = [];
-  for (const c of index.calls) {
-    if (c.scope !== f.scope) continue;
+  for (const c of index.callsByScope(f.scope)) {
     const a = args(c.node);
     const op = PIPE_OPS[c.callee];
     if (op && isParam(a[0])) out.push({ op, at: c.node, scope: c.scope, sink: op === 'splice' && a[2] ? sinkKind(a[2]) : null });
@@ -171,8 +185,7 @@ function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, seen = new Se
   seen.add(pipe);
   const onward = (next: string): Consumer[] => (seen.has(next) ? [] : consumersOf(next, index, fds, seen));
   const out: Consumer[] = [];
-  const afAlgRead = (k: FdKind): boolean =>
-    index.calls.some((c) => ['read', 'recv', 'recvmsg', 'readv'].includes(c.callee) && args(c.node)[0] !== undefined && sameAfAlg(fds.kindOf(args(c.node)[0], c.scope), k));
+  const afAlgRead = (k: FdKind): boolean => k.kind === 'accepted' && afAlgReadBack(index, fds).has(k.at.id);
   for (const u of pipeUses(pipe, index, fds)) {
     if (u.end !== 0) continue;
     if (u.op === 'splice' && u.sink) out.push(classify(u.sink, u.at, afAlgRead, onward));
@@ -185,15 +198,27 @@ function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, seen = new Se
   }
   const creation = fds.pipeCreation(pipe);
   const creationScope = creation ? index.scopeOf(creation) : null;
-  for (const c of index.calls) {
-    if (SPAWNS.has(c.callee) && c.scope === creationScope && c.node.startIndex > (creation?.startIndex ?? 0)) {
+  for (const c of creationScope ? index.callsByScope(creationScope) : []) {
+    if (SPAWNS.has(c.callee) && c.node.startIndex > (creation?.startIndex ?? 0)) {
       out.push({ class: 'reference', what: `another process (the read end is inherited through ${c.callee}())`, sink: null, at: c.node, createdAt: null });
     }
   }
   return out;
 }
 
-function sameAfAlg(a: FdKind, b: FdKind): boolean {
-  return isAfAlgOp(a) && isAfAlgOp(b) && a.kind === 'accepted' && b.kind === 'accepted' && a.at.id === b.at.id;
+/** The accept() calls of AF_ALG operation sockets whose result the project reads back: built once per project. */
+function afAlgReadBack(index: FileIndex, fds: FdFacts): Set<number> {
+  let set = index.projectCache.get('af-alg-read-back') as Set<number> | undefined;
+  if (set) return set;
+  set = new Set();
+  for (const name of ['read', 'recv', 'recvmsg', 'readv']) {
+    for (const c of index.callsByCallee(name)) {
+      const fd = args(c.node)[0];
+      const k = fd ? fds.kindOf(fd, c.scope) : null;
+      if (k && isAfAlgOp(k) && k.kind === 'accepted') set.add(k.at.id);
+    }
+  }
+  index.projectCache.set('af-alg-read-back', set);
+  return set;
 }
 

@@ -57,30 +57,23 @@ function callee(call: SyntaxNode): string {
 }
 
 export class FdFacts {
-  /** Pipe keys filled by pipe()/pipe2() in this file, with the creating call. */
-  private readonly pipes = new Map<string, SyntaxNode>();
+  /** Pipe keys filled by pipe()/pipe2() in the project, with the creating call. */
+  private readonly pipes: Map<string, SyntaxNode>;
   /** Pipe keys filled by pipe2(..., O_NOTIFICATION_PIPE): watch queues, which vmsplice rejects. */
-  private readonly notificationPipes = new Set<string>();
+  private readonly notificationPipes: Set<string>;
   /** Arrays filled by socketpair(). */
-  private readonly socketpairs = new Map<string, SyntaxNode>();
-  /** Paths made FIFOs with mkfifo()/mknod() in this file. */
-  private readonly fifoPaths = new Set<string>();
+  private readonly socketpairs: Map<string, SyntaxNode>;
+  /** Paths made FIFOs with mkfifo()/mknod(). */
+  private readonly fifoPaths: Set<string>;
 
   constructor(private readonly index: FileIndex) {
-    for (const c of index.calls) {
-      const a = args(c.node);
-      if ((c.callee === 'pipe' || c.callee === 'pipe2') && a[0]) {
-        const key = pipeKey(a[0], c.scope);
-        if (!key) continue;
-        this.pipes.set(key, c.node);
-        if (c.callee === 'pipe2' && /O_NOTIFICATION_PIPE/.test(a[1]?.text ?? '')) this.notificationPipes.add(key);
-      } else if (c.callee === 'socketpair' && a[3]) {
-        const key = pipeKey(a[3], c.scope);
-        if (key) this.socketpairs.set(key, c.node);
-      } else if ((c.callee === 'mkfifo' || c.callee === 'mknod' || c.callee === 'mkfifoat') && a.length) {
-        this.fifoPaths.add(unparen(a[c.callee === 'mkfifoat' ? 1 : 0]).text);
-      }
+    // Project-wide facts: built once, shared by every file's view.
+    let makers = index.projectCache.get('fd-makers') as Makers | undefined;
+    if (!makers) {
+      makers = collectMakers(index);
+      index.projectCache.set('fd-makers', makers);
     }
+    ({ pipes: this.pipes, notificationPipes: this.notificationPipes, socketpairs: this.socketpairs, fifoPaths: this.fifoPaths } = makers);
   }
 
   /** `p[1]` -> the write end of pipe p, when p is filled by pipe() in this file. */
@@ -99,8 +92,24 @@ export class FdFacts {
     return this.pipes.get(pipe) ?? null;
   }
 
-  /** The kind of the fd an expression names, from its definitions in the function or the file. */
-  kindOf(expr: SyntaxNode, scope: Scope, seen = new Set<string>()): FdKind {
+  /** The kind of the fd an expression names, from its definitions in the function or the file (memoized per project). */
+  kindOf(expr: SyntaxNode, scope: Scope, seen?: Set<string>): FdKind {
+    if (seen) return this.computeKind(expr, scope, seen);
+    let memo = this.index.projectCache.get('fd-kinds') as Map<string, FdKind> | undefined;
+    if (!memo) {
+      memo = new Map();
+      this.index.projectCache.set('fd-kinds', memo);
+    }
+    const key = `${expr.id}:${scope.node?.id}`;
+    let k = memo.get(key);
+    if (!k) {
+      k = this.computeKind(expr, scope, new Set());
+      memo.set(key, k);
+    }
+    return k;
+  }
+
+  private computeKind(expr: SyntaxNode, scope: Scope, seen: Set<string>): FdKind {
     const e = unparen(expr);
     if (e.type === 'cast_expression') return this.kindOf(e.childForFieldName('value')!, scope, seen);
     const end = this.pipeEnd(e, scope);
@@ -184,6 +193,32 @@ export class FdFacts {
     if (!kinds.length || kinds.some((k) => k.kind === 'unknown' || k.kind === 'parameter')) return { kind: 'unknown' };
     return kinds.every((k) => sameKind(k, kinds[0])) ? kinds[0] : { kind: 'unknown' };
   }
+}
+
+interface Makers {
+  pipes: Map<string, SyntaxNode>;
+  notificationPipes: Set<string>;
+  socketpairs: Map<string, SyntaxNode>;
+  fifoPaths: Set<string>;
+}
+
+function collectMakers(index: FileIndex): Makers {
+  const m: Makers = { pipes: new Map(), notificationPipes: new Set(), socketpairs: new Map(), fifoPaths: new Set() };
+  for (const c of ['pipe', 'pipe2', 'socketpair', 'mkfifo', 'mknod', 'mkfifoat'].flatMap((n) => index.callsByCallee(n))) {
+    const a = args(c.node);
+    if ((c.callee === 'pipe' || c.callee === 'pipe2') && a[0]) {
+      const key = pipeKey(a[0], c.scope);
+      if (!key) continue;
+      m.pipes.set(key, c.node);
+      if (c.callee === 'pipe2' && /O_NOTIFICATION_PIPE/.test(a[1]?.text ?? '')) m.notificationPipes.add(key);
+    } else if (c.callee === 'socketpair' && a[3]) {
+      const key = pipeKey(a[3], c.scope);
+      if (key) m.socketpairs.set(key, c.node);
+    } else if (c.callee.startsWith('mk') && a.length) {
+      m.fifoPaths.add(unparen(a[c.callee === 'mkfifoat' ? 1 : 0]).text);
+    }
+  }
+  return m;
 }
 
 function sameKind(a: FdKind, b: FdKind): boolean {

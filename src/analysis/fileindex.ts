@@ -75,7 +75,18 @@ export interface FileIndex {
   globalDefs: ReadonlyMap<string, Def[]>;
   /** Writes to struct fields, by field name: `x.f = v`, `p->f |= v`, `{ .f = v }`. */
   fieldDefs: ReadonlyMap<string, Def[]>;
+  /** The file's own calls (a project view: still only its own; use the lookups below for the project's). */
   calls: CallNode[];
+  callsByTree(tree: Tree): readonly CallNode[];
+  callsByScope(scope: Scope): readonly CallNode[];
+  /** Calls of a function by name, in every file in view. */
+  callsByCallee(name: string): readonly CallNode[];
+  /** Every call of every file in view (for project-wide indexes; build them once, in projectCache). */
+  projectCalls(): readonly CallNode[];
+  /** Memoized facts of the whole project, shared by every file's view. */
+  projectCache: Map<string, unknown>;
+  /** For a project view: the file's own index (what to iterate when only the file's own things matter). */
+  own?: FileIndex;
   /** Identifiers used in code, by name (for object-like macro uses). */
   identifierUses: ReadonlyMap<string, SyntaxNode[]>;
   scopeOf(node: SyntaxNode): Scope;
@@ -328,6 +339,12 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
 
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);
 
+  const byScope = new Map<Scope, CallNode[]>();
+  const byCallee = new Map<string, CallNode[]>();
+  for (const c of calls) {
+    push(byScope, c.scope, c);
+    push(byCallee, c.callee, c);
+  }
   return {
     text,
     tree,
@@ -340,6 +357,11 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
     globalDefs,
     fieldDefs,
     calls,
+    callsByTree: (t) => (t === tree ? calls : []),
+    callsByScope: (scope) => byScope.get(scope) ?? [],
+    callsByCallee: (name) => byCallee.get(name) ?? [],
+    projectCalls: () => calls,
+    projectCache: new Map(),
     identifierUses,
     conditions,
     scopeOf(node: SyntaxNode): Scope {

@@ -449,9 +449,9 @@ export class LifetimeAnalysis {
     }
     // S1': reading the AF_ALG result completes the operation that held the pages.
     if (this.splicedIntoAfAlg(pipe)) {
-      for (const c of this.index.calls) {
+      for (const c of this.index.callsByScope(scope)) {
         const a = args(c.node);
-        if (c.scope === scope && (c.callee === 'read' || c.callee === 'recv' || c.callee === 'recvmsg') && a[0] && isAfAlgOp(this.fds.kindOf(a[0], scope))) node(c.node);
+        if ((c.callee === 'read' || c.callee === 'recv' || c.callee === 'recvmsg') && a[0] && isAfAlgOp(this.fds.kindOf(a[0], scope))) node(c.node);
       }
     }
     // S2: both ends closed, for a pipe no other process or descriptor holds; the later close completes it.
@@ -465,11 +465,8 @@ export class LifetimeAnalysis {
 
   /** Could another descriptor or process hold an end of the pipe (dup'ed, or inherited by fork/exec before `until`)? */
   private pipeEscapes(pipe: string, scope: Scope, until: SyntaxNode): boolean {
-    return this.index.calls.some((c) => {
-      if (c.scope === scope && SPAWNS.has(c.callee)) return c.node.startIndex < until.startIndex;
-      if (!DUPS.has(c.callee)) return false;
-      return args(c.node).some((a) => this.fds.pipeEnd(a, c.scope)?.pipe === pipe);
-    });
+    if (this.index.callsByScope(scope).some((c) => SPAWNS.has(c.callee) && c.node.startIndex < until.startIndex)) return true;
+    return [...DUPS].some((name) => this.index.callsByCallee(name).some((c) => args(c.node).some((a) => this.fds.pipeEnd(a, c.scope)?.pipe === pipe)));
   }
 
   private splicedIntoAfAlg(pipe: string): boolean {
@@ -478,9 +475,9 @@ export class LifetimeAnalysis {
 
   /** S4: the code compares the pipe size that fcntl() returned (FizzBuzz-style double buffering). */
   private verifiesPipeSize(scope: Scope): boolean {
-    return this.index.calls.some(
-      (c) => c.scope === scope && c.callee === 'fcntl' && /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, scope),
-    );
+    return this.index
+      .callsByScope(scope)
+      .some((c) => c.callee === 'fcntl' && /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, scope));
   }
 }
 

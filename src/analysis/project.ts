@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from '../parse.js';
 import { HEADER } from '../file-kinds.js';
 import { CallRecognizer } from './calls.js';
-import type { Def, FileIndex, MacroDef } from './fileindex.js';
+import type { CallNode, Def, FileIndex, MacroDef } from './fileindex.js';
 
 /**
  * The files of a tree that matter, indexed once, and the merged view each of
@@ -114,6 +114,18 @@ export class Project {
   private wrappers: Set<string> | undefined;
   private readonly views = new Map<IndexedFile, FileIndex>();
   private readonly exports = new Map<IndexedFile, Exports>();
+  private readonly cache = new Map<string, unknown>();
+  private readonly byCallee = new Map<string, readonly CallNode[]>();
+  private allCalls: readonly CallNode[] | undefined;
+
+  private callsByCallee(name: string): readonly CallNode[] {
+    let list = this.byCallee.get(name);
+    if (!list) {
+      list = this.files.flatMap((f) => f.index.callsByCallee(name));
+      this.byCallee.set(name, list);
+    }
+    return list;
+  }
 
   constructor(files: IndexedFile[]) {
     this.files = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -161,7 +173,13 @@ export class Project {
       globalDefs: new LayeredMap([o.globalDefs, ...others.map((e) => e.globalDefs)], (name, v) => (ownStatic(name) ? o.globalDefs.get(name) : concat(name, v))),
       fieldDefs: new LayeredMap([o.fieldDefs, ...this.files.filter((f) => f !== own).map((f) => f.index.fieldDefs)], concat),
       identifierUses: new LayeredMap([o.identifierUses, ...this.files.filter((f) => f !== own).map((f) => f.index.identifierUses)], concat),
-      calls: [...o.calls, ...this.files.filter((f) => f !== own).flatMap((f) => f.index.calls)],
+      calls: o.calls,
+      callsByTree: (tree) => this.byTree.get(tree)?.index.calls ?? [],
+      callsByScope: (scope) => (scope.node ? this.byTree.get(scope.node.tree)?.index.callsByScope(scope) ?? [] : []),
+      callsByCallee: (name) => this.callsByCallee(name),
+      projectCalls: () => (this.allCalls ??= this.files.flatMap((f) => f.index.calls)),
+      projectCache: this.cache,
+      own: o,
       scopeOf: (node) => (this.byTree.get(node.tree) ?? own).index.scopeOf(node),
       pathOf: (tree) => this.byTree.get(tree)?.path,
     };
