@@ -46,7 +46,8 @@ export function lintText(path: string, text: string, opts: EngineOptions): Linte
 
 /** Parses (repairing lost functions) and indexes one file: phase one, per file. */
 export function indexFile(path: string, text: string, defines: Defines = NO_DEFINES): IndexedFile {
-  const parsed = parseRepaired(text, PREFILTER_NEEDLES);
+  // tree-sitter counts rows at '\n' only: a lone CR (old Mac line ends) becomes one, at the same offset.
+  const parsed = parseRepaired(text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text, PREFILTER_NEEDLES);
   return { path, index: buildFileIndex(parsed.text, parsed.tree, defines) };
 }
 

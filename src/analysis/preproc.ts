@@ -34,6 +34,7 @@ export function parseDefine(arg: string): [string, string] {
 
 export class Conditions {
   private readonly cache = new Map<number, Truth>();
+  private readonly byTree = new Map<SyntaxNode['tree'], SyntaxNode[]>();
 
   constructor(
     private readonly macros: ReadonlyMap<string, MacroDef[]>,
@@ -141,18 +142,37 @@ export class Conditions {
     return alt ? [...own, alt] : own;
   }
 
-  /** "#ifdef ALG_ZERO_COPY", "#if X > 1", "#else of #ifdef X": the undecided conditions around a node. */
+  /**
+   * "#ifdef ALG_ZERO_COPY", "#if X > 1", "the #else of #ifdef X": the
+   * undecided conditions around a node. Found top-down by ranges: walking up
+   * through `parent` costs time proportional to the depth at every step.
+   */
   describe(node: SyntaxNode): string[] {
+    const tree = node.tree;
+    let all = this.byTree.get(tree);
+    if (!all) {
+      all = tree.rootNode.descendantsOfType([...CONDITIONALS]);
+      this.byTree.set(tree, all);
+    }
+    const at = node.startIndex;
     const out: string[] = [];
-    let child: SyntaxNode = node;
-    for (let p = node.parent; p; child = p, p = p.parent) {
-      if (p.type === 'preproc_else' || ((p.type === 'preproc_elif' || p.type === 'preproc_elifdef') && child.id === p.childForFieldName('alternative')?.id)) continue;
-      if (!isConditional(p) || this.truth(p) !== null || isIncludeGuard(p) || !wellFormed(p)) continue;
-      const inAlternative = child.id === p.childForFieldName('alternative')?.id;
-      const head = directiveText(p);
-      if (inAlternative) {
-        if (p.childForFieldName('alternative')?.type === 'preproc_else') out.unshift(`the #else of ${head}`);
-      } else out.unshift(head);
+    for (const p of all) {
+      if (p.startIndex > at || at >= p.endIndex || p.type === 'preproc_elif' || p.type === 'preproc_elifdef') continue;
+      if (this.truth(p) !== null || isIncludeGuard(p) || !wellFormed(p)) continue;
+      const alt = p.childForFieldName('alternative');
+      const inAlternative = alt !== null && alt.startIndex <= at && at < alt.endIndex;
+      if (!inAlternative) out.push(directiveText(p));
+      else if (alt.type === 'preproc_else') out.push(`the #else of ${directiveText(p)}`);
+      else {
+        // An #elif chain: the innermost #elif holding the node names its condition.
+        let e: SyntaxNode | null = alt;
+        while (e && (e.type === 'preproc_elif' || e.type === 'preproc_elifdef')) {
+          const next: SyntaxNode | null = e.childForFieldName('alternative');
+          if (!next || at < next.startIndex || at >= next.endIndex) break;
+          e = next;
+        }
+        if (e && e.type !== 'preproc_else') out.push(directiveText(e));
+      }
     }
     return out;
   }

@@ -24,6 +24,7 @@ export interface ResultFacts {
 type Use = ResultUse | 'returned';
 
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
+const MAX_CLIMB = 64;
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 function inLoop(n: SyntaxNode): boolean {
@@ -45,7 +46,8 @@ function isFailureLiteral(n: SyntaxNode): boolean {
 /** How the value of expression `n` is used by its parent. */
 function useOf(n: SyntaxNode, fragmentValue: SyntaxNode | null): Use | { variable: string } {
   let x = n;
-  for (;;) {
+  // `parent` costs time proportional to the depth: a pathological nest of parentheses is given up on.
+  for (let steps = 0; steps < MAX_CLIMB; steps++) {
     const p = x.parent;
     if (!p) return 'checked';
     if (p.type === 'parenthesized_expression') {
@@ -92,6 +94,7 @@ function useOf(n: SyntaxNode, fragmentValue: SyntaxNode | null): Use | { variabl
         return 'checked';
     }
   }
+  return 'checked';
 }
 
 /** A later `v = ...` that runs whenever the call's statement did (same block or an enclosing one, outside loops). */
