@@ -31,7 +31,7 @@ export interface Config {
   buildDefines: Map<string, Defines> | null;
 }
 
-export class ConfigError extends Error {}
+class ConfigError extends Error {}
 
 const require = createRequire(import.meta.url);
 let validator: ValidateFunction | undefined;

@@ -16,7 +16,7 @@ const END = '<!-- rules-table:end -->';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export function withRulesTable(readme: string): string {
+function withRulesTable(readme: string): string {
   const a = readme.indexOf(START);
   const b = readme.indexOf(END);
   if (a < 0 || b < a) throw new Error(`README.md lacks the ${START} ... ${END} markers`);

@@ -27,7 +27,7 @@ export interface LintOptions extends EngineOptions {
 }
 
 /** A stable share for a path (FNV-1a), so shards are the same on every machine and run. */
-export function shardOf(path: string, count: number): number {
+function shardOf(path: string, count: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
   return (h % count) + 1;

@@ -8,7 +8,7 @@ export type Tree = Parser.Tree;
 export class ParseBudgetError extends Error {}
 
 /** Parse time allowed per file: a pathological generated file is reported, not waited for. */
-export const PARSE_BUDGET_MS = 10_000;
+const PARSE_BUDGET_MS = 10_000;
 
 let parser: Parser | undefined;
 

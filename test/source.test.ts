@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DiscoveredFile } from '../src/discover.js';
-import { isBinary, mentionsAny, readSource, type SourceRead } from '../src/source.js';
+import { isBinary, mentionsAny, readSourceSync as readSource, type SourceRead } from '../src/source.js';
 
 async function scratch(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'vmsplice-source-')));

@@ -424,7 +424,7 @@ function headOf(site: SyntaxNode): SyntaxNode {
  * The balanced `( ... )` that follows `from` in the text, skipping comments,
  * strings and character literals; null if none starts there.
  */
-export function callTextAt(text: string, from: number): string | null {
+function callTextAt(text: string, from: number): string | null {
   let i = from;
   while (i < text.length && /\s/.test(text[i])) i++;
   if (text[i] !== '(') return null;

@@ -29,7 +29,7 @@ export interface Cfg {
 }
 
 /** Calls after which control never continues. */
-export const NORETURN = new Set([
+const NORETURN = new Set([
   'exit', '_exit', '_Exit', 'abort', 'err', 'errx', 'verr', 'verrx', 'longjmp', 'siglongjmp', '__builtin_unreachable',
   'quick_exit', 'pthread_exit', '__assert_fail', 'tst_brk', 'BUG', 'panic',
 ]);

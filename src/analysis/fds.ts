@@ -27,7 +27,7 @@ export type FdKind =
   | { kind: 'unknown' };
 
 /** A key naming a pipe array: `local:<scope id>:p`, `global:p` or `field:zc_pipe`. */
-export function pipeKey(expr: SyntaxNode, scope: Scope): string | null {
+function pipeKey(expr: SyntaxNode, scope: Scope): string | null {
   const e = unparen(expr);
   if (e.type === 'identifier') return scope.locals.has(e.text) ? `local:${scope.node?.id}:${e.text}` : `global:${e.text}`;
   if (e.type === 'field_expression') {
@@ -235,7 +235,7 @@ export function isCopySink(k: FdKind): boolean {
   return false;
 }
 
-export function isNetlink(domain: string): boolean {
+function isNetlink(domain: string): boolean {
   return /\b[AP]F_NETLINK\b/.test(domain);
 }
 

@@ -21,7 +21,7 @@ export interface NodeRef {
   frag: Fragment | null;
 }
 
-export const FRAGMENT_PREFIX = 'void __vmsplice_lint_fragment(void){';
+const FRAGMENT_PREFIX = 'void __vmsplice_lint_fragment(void){';
 
 /** Parses `text` (found at `origin` in the file) as the body of a function. */
 export function parseFragment(text: string, origin: Fragment['origin'], source: Tree): Fragment {
@@ -41,12 +41,6 @@ function mapPoint(p: { row: number; column: number }, frag: Fragment | null): { 
   if (!frag) return p;
   if (p.row === 0) return { row: frag.origin.row, column: frag.origin.column + Math.max(0, p.column - frag.prefixLength) };
   return { row: frag.origin.row + p.row, column: p.column };
-}
-
-/** Index of a node's start in the file's text. */
-export function fileIndex(ref: NodeRef): number {
-  if (!ref.frag) return ref.node.startIndex;
-  return ref.frag.origin.index + Math.max(0, ref.node.startIndex - ref.frag.prefixLength);
 }
 
 export function regionOf(ref: NodeRef): Region {

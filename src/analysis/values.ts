@@ -139,7 +139,7 @@ function cross(a: Value, b: Value, f: (x: Alt, y: Alt) => Alt): Value {
 }
 
 /** Deduplicates alternatives and caps their number by joining the surplus. */
-export function normalize(alts: Alt[]): Value {
+function normalize(alts: Alt[]): Value {
   const seen = new Map<string, Alt>();
   for (const a of alts) {
     const key = `${a.known}:${a.value & a.known}`;

@@ -68,7 +68,7 @@ export function sentence(text: string): string {
   return trimmed.endsWith('.') ? trimmed : `${trimmed}.`;
 }
 
-export function plural(count: number, noun: string): string {
+function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
