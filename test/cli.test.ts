@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { repoRoot } from '../src/docs.js';
+import { cliHarness } from './helpers/cli-run.js';
 import { validateSarif } from './helpers/sarif-validate.js';
 
-const cli = path.join(repoRoot, 'dist/src/cli.js');
-const work = mkdtempSync(path.join(tmpdir(), 'vmsplice-lint-cli-'));
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function run(args: string[], cwd = work, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { run, tree, work } = cliHarness('cli');
 
 const GIFT_C = [
   '#define _GNU_SOURCE',
@@ -24,15 +16,6 @@ const GIFT_C = [
   '',
 ].join('\n');
 const CLEAN_C = 'int push(int fd, struct iovec *v) { return vmsplice(fd, v, 1, 0); }\n';
-
-function tree(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
 
 test('exit 1 with findings, text format by default', () => {
   const dir = tree('findings', { 'src/a.c': GIFT_C });

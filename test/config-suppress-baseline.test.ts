@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
-import { repoRoot } from '../src/docs.js';
+import { test } from 'node:test';
+import { cliHarness } from './helpers/cli-run.js';
 import { validateSarif } from './helpers/sarif-validate.js';
 
 /** Suppression directives, configuration files and baselines, through the CLI. */
 
-const cli = path.join(repoRoot, 'dist/src/cli.js');
-const work = mkdtempSync(path.join(tmpdir(), 'vmsplice-lint-cfg-'));
-after(() => rmSync(work, { recursive: true, force: true }));
-
-function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '', ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tree(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const { run, tree } = cliHarness('cfg');
 
 const call = (flags: string, comment = ''): string => `int f${Math.abs(hash(flags + comment))}(int fd, struct iovec *v) { return vmsplice(fd, v, 1, ${flags}) == 1; }${comment}\n`;
 function hash(s: string): number {

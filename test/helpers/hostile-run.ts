@@ -44,8 +44,13 @@ function describe(cli: string, args: string[], cwd: string): string {
 }
 
 export function runCli(cli: string, args: string[], opts: RunOptions): CliRun {
+  return runCommand(process.execPath, [cli, ...args], opts, describe(cli, args, opts.cwd));
+}
+
+/** Any command (e.g. the CLI under `sh -c 'ulimit ...; exec node ...'`), with the same timeout and result. */
+export function runCommand(file: string, args: string[], opts: RunOptions, label = `${file} ${args.join(' ')} (cwd ${opts.cwd})`): CliRun {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [cli, ...args], {
+  const r = spawnSync(file, args, {
     cwd: opts.cwd,
     encoding: 'utf8',
     env: baseEnv(opts.env),
@@ -57,7 +62,7 @@ export function runCli(cli: string, args: string[], opts: RunOptions): CliRun {
   const ms = performance.now() - started;
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   if (r.error && !timedOut) throw r.error;
-  return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms, timedOut, label: describe(cli, args, opts.cwd) };
+  return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms, timedOut, label };
 }
 
 /** The same as runCli without blocking the event loop, so that several runs can share the machine's cores. */
