@@ -93,7 +93,8 @@ async function writeAtomically(file: string, content: string): Promise<void> {
     await writeFile(tmp, content, { flag: 'wx' });
     await rename(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // The temporary file may not exist, or its folder may not be a folder at all.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw new UsageError(`cannot write output file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

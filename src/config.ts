@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -85,6 +85,7 @@ function describe(e: ErrorObject): string {
 export function loadConfig(file: string): Config {
   let data: unknown;
   try {
+    if (!statSync(file).isFile()) throw new Error('not a regular file');
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError(`cannot read config '${file}': ${(err as Error).message}`);
@@ -136,6 +137,18 @@ export function loadConfig(file: string): Config {
   };
 }
 
+/** Whether a config file is there; one that is not a regular file (a FIFO would block the read) is an error. */
+function configAt(file: string): boolean {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return false;
+  }
+  if (!st.isFile()) throw new ConfigError(`config '${file}' is not a regular file`);
+  return true;
+}
+
 /** Finds and caches the config that applies to each folder. */
 export class ConfigResolver {
   private readonly byDir = new Map<string, Config | null>();
@@ -153,7 +166,7 @@ export class ConfigResolver {
     if (cached !== undefined) return cached;
     const file = path.join(dir, CONFIG_NAME);
     const parent = path.dirname(dir);
-    const found = existsSync(file) ? loadConfig(file) : parent === dir ? null : this.forDir(parent);
+    const found = configAt(file) ? loadConfig(file) : parent === dir ? null : this.forDir(parent);
     this.byDir.set(dir, found);
     return found;
   }

@@ -76,8 +76,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
         continue;
       }
       if (indexed.length % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+      // Outside the try: a broken config file is the user's error to hear about (exit 2), not a skipped file.
+      const own = opts.optionsFor?.(file.absPath);
       try {
-        const own = opts.optionsFor?.(file.absPath);
         indexed.push(indexFile(file.relPath, read.text, own?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES)));
         absPaths.set(file.relPath, file.absPath);
         texts.set(file.relPath, read.text);

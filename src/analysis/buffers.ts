@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parse.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { aliasBase, declaredName, parseIntLiteral, unparen } from './syntax.js';
+import { aliasBase, ancestors, declaredName, parseIntLiteral, unparen } from './syntax.js';
 import type { ArgExpr } from './values.js';
 
 /**
@@ -281,7 +281,7 @@ export class BufferResolver {
 }
 
 function sharesLoop(a: SyntaxNode, b: SyntaxNode): boolean {
-  for (let p = a.parent; p; p = p.parent) {
+  for (const p of ancestors(a)) {
     if ((p.type === 'for_statement' || p.type === 'while_statement' || p.type === 'do_statement') && p.startIndex <= b.startIndex && b.endIndex <= p.endIndex) return true;
   }
   return false;

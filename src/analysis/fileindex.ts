@@ -1,6 +1,6 @@
 import type { SyntaxNode, Tree } from '../parse.js';
 import { Conditions, isConditional, NO_DEFINES, type Defines } from './preproc.js';
-import { declaredName, parameterNames, parseFragment, pointerBase, type Fragment } from './syntax.js';
+import { ancestors, declaredName, parameterNames, parseFragment, pointerBase, type Fragment } from './syntax.js';
 
 /**
  * Everything about one file that later questions need, gathered in a single
@@ -412,7 +412,7 @@ export function memberBase(n: SyntaxNode): string | null {
 
 /** Inside an ERROR node, or inside a top-level item the parser had to bend around one. */
 export function inError(n: SyntaxNode): boolean {
-  for (let p = n.parent; p; p = p.parent) {
+  for (const p of ancestors(n, 1024)) {
     if (p.type === 'ERROR') return true;
     if (p.parent?.type === 'translation_unit') return p.hasError;
   }

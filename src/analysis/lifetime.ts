@@ -5,7 +5,7 @@ import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { pipeUses } from './consumers.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
+import { ancestors, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
 import { expressionIn } from './values.js';
 
 /**
@@ -75,7 +75,10 @@ function calleeOf(call: SyntaxNode): string {
 
 /** The innermost loop around `n` within `fn`, if any. */
 function inLoop(n: SyntaxNode, fn: SyntaxNode | null): boolean {
-  for (let p = n.parent; p && p.id !== fn?.id; p = p.parent) if (LOOPS.has(p.type)) return true;
+  for (const p of ancestors(n)) {
+    if (p.id === fn?.id) return false;
+    if (LOOPS.has(p.type)) return true;
+  }
   return false;
 }
 

@@ -3,7 +3,7 @@ import type { BufferResolver } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
 import { resultVariable } from './lifetime.js';
-import { fragmentBody, parseIntLiteral, unparen, type NodeRef } from './syntax.js';
+import { ancestors, fragmentBody, parseIntLiteral, unparen, type NodeRef } from './syntax.js';
 
 /**
  * What happens to a vmsplice call's result: dropped, stored and never read,
@@ -28,7 +28,10 @@ const MAX_CLIMB = 64;
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 function inLoop(n: SyntaxNode): boolean {
-  for (let p = n.parent; p && p.type !== 'function_definition'; p = p.parent) if (LOOPS.has(p.type)) return true;
+  for (const p of ancestors(n)) {
+    if (p.type === 'function_definition') return false;
+    if (LOOPS.has(p.type)) return true;
+  }
   return false;
 }
 

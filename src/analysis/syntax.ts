@@ -177,3 +177,14 @@ export function aliasBase(n: SyntaxNode): string | null {
 export function pointerBase(n: SyntaxNode): string | null {
   return baseVariable(n, true);
 }
+
+/**
+ * A node's ancestors, nearest first, at most `max` of them. node-tree-sitter
+ * finds a parent by descending from the root, so each step costs time
+ * proportional to the depth: walks toward the root are capped, and code
+ * nested deeper than that is treated as if the walk found nothing.
+ */
+export function* ancestors(n: SyntaxNode, max = 128): Generator<SyntaxNode> {
+  let p = n.parent;
+  for (let i = 0; p && i < max; i++, p = p.parent) yield p;
+}

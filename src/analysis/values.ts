@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parse.js';
 import { memberBase, type Def, type FileIndex, type MacroDef, type Scope } from './fileindex.js';
-import { fragmentBody, isAncestor, parseIntLiteral, unparen, type Fragment, type NodeRef } from './syntax.js';
+import { ancestors, fragmentBody, isAncestor, parseIntLiteral, unparen, type Fragment, type NodeRef } from './syntax.js';
 
 /**
  * Constant evaluation of integer expressions (vmsplice's flags) into a small
@@ -203,7 +203,7 @@ const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'do_statement'])
 /** Whether `def` runs on every path that reaches `use` (an approximation without a CFG: no branch or loop between them). */
 function dominates(def: SyntaxNode, use: SyntaxNode): boolean {
   if (def.startIndex >= use.startIndex) return false;
-  for (let n = def.parent; n; n = n.parent) {
+  for (const n of ancestors(def)) {
     if (isAncestor(n, use)) return true;
     if (CONDITIONAL_TYPES.has(n.type)) return false;
     if (n.type === 'binary_expression') {
@@ -216,7 +216,7 @@ function dominates(def: SyntaxNode, use: SyntaxNode): boolean {
 
 /** Whether `def`, placed after `use`, can reach it through an enclosing loop. */
 function reachesThroughLoop(def: SyntaxNode, use: SyntaxNode): boolean {
-  for (let n = use.parent; n; n = n.parent) {
+  for (const n of ancestors(use)) {
     if (LOOP_TYPES.has(n.type) && isAncestor(n, def)) return true;
   }
   return false;

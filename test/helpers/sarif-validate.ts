@@ -58,7 +58,7 @@ function multitool(log: Sarif.Log): SarifValidation {
     const report = join(dir, 'report.sarif');
     writeFileSync(input, JSON.stringify(prepared.log));
     // No shell: the ';' in the rule kinds must reach the tool as one argument.
-    const args = ['validate', input, '-o', report, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif'];
+    const args = ['validate', input, '-o', report, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif', '--max-file-size-in-kb', '512000'];
     execFileSync(MULTITOOL, args, {
       stdio: 'pipe',
       // Without ICU installed .NET aborts at start-up; invariant mode gives the same verdicts where ICU exists.
