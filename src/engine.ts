@@ -67,7 +67,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
   const path = own.path;
   const facts = buildFacts(path, project.view(own));
   const notifications: Notification[] = [];
-  const unstructured = facts.vmsplice.filter((f) => f.call.scope.kind !== 'function');
+  const unstructured = facts.vmsplice.filter((f) => f.lifetime.unstructured);
   if (unstructured.length) {
     const lines = [...new Set(unstructured.map((f) => f.location.region.startLine))].sort((a, b) => a - b);
     notifications.push({

@@ -29,7 +29,10 @@ const cli = path.join(repoRoot, 'dist/src/cli.js');
 const fixturesDir = path.join(repoRoot, 'fixtures');
 
 const tmp = tempDir('hostile');
-after(() => { if (!process.env.VMSPLICE_LINT_KEEP_TMP) tmp.remove(); });
+// VMSPLICE_LINT_KEEP_TMP=1 keeps the generated trees for a look after a failure.
+after(() => {
+  if (!process.env.VMSPLICE_LINT_KEEP_TMP) tmp.remove();
+});
 let dirCount = 0;
 /** A fresh directory for one test's tree. */
 function workDir(name: string, files: Record<string, string | Buffer> = {}): string {
@@ -41,7 +44,7 @@ function workDir(name: string, files: Record<string, string | Buffer> = {}): str
 const GIFT_CALL = 'vmsplice(fd, iov, 1, SPLICE_F_GIFT)';
 const OK_C = `#include <fcntl.h>\nint ok(int fd, struct iovec *iov) { return ${GIFT_CALL}; }\n`;
 
-/** 1-based UTF-16 column of `needle` in line `line` (1-based) of `text`, splitting lines as the analyzer must. */
+/** 1-based line and UTF-16 column of the `occurrence`-th `needle` in `text`, splitting lines as the analyzer must. */
 function position(text: string, needle: string, occurrence = 0): { line: number; column: number } {
   const lines = text.split(/\r\n|\r|\n/);
   let seen = 0;
@@ -236,38 +239,99 @@ function lintJson(dir: string, args: string[], timeout = 60_000): { r: CliRun; o
 const NESTING_BUDGET_MS = 2_000;
 const DEPTH = 10_000;
 
-test(`parentheses nested ${DEPTH} deep around a vmsplice call`, (t) => {
-  const text = [
-    '#include <fcntl.h>',
-    'int f(int fd, struct iovec *iov) {',
-    `  int r = ${'('.repeat(DEPTH)}${GIFT_CALL}${')'.repeat(DEPTH)};`,
-    '  return r;',
-    '}',
-    '',
-  ].join('\n');
-  const dir = workDir('parens', { 'deep.c': text });
+/** Findings as rule, position and message, with columns on line `line` shifted back by `shift`. */
+function shape(out: JsonOutput, file: string, line: number, shift: number): string[] {
+  return out.findings
+    .filter((f) => f.path === file)
+    .map((f) => `${f.ruleId} ${f.line}:${f.line === line ? f.column - shift : f.column} ${f.message}`);
+}
+
+/**
+ * Lints the text `make(depth)` builds at DEPTH and at depth 1: the same findings (rule, message, position but for
+ * the shift the extra nesting causes on `line`) within the budget.
+ */
+function nestingCase(t: TestContext, name: string, line: number, make: (depth: number) => string, depth = DEPTH): void {
+  const deep = make(depth);
+  const dir = workDir(name, { 'deep.c': deep, 'shallow.c': make(1) });
+  const shallow = lintJson(dir, ['shallow.c']);
   const { r, out } = lintJson(dir, ['deep.c']);
-  t.diagnostic(`${DEPTH} nested parentheses: ${Math.round(r.ms)} ms`);
-  assert.deepEqual(findingsIn(out, 'deep.c'), [position(text, 'vmsplice(')]);
+  t.diagnostic(`${depth} nested ${name}: ${Math.round(r.ms)} ms`);
+  assert.deepEqual(out.notifications, [], `the file is analysed: ${JSON.stringify(out.notifications)}`);
+  const at = position(deep, 'vmsplice(');
+  assert.ok(findingsIn(out, 'deep.c').some((f) => f.line === at.line && f.column === at.column), JSON.stringify(out.findings));
+  assert.deepEqual(shape(out, 'deep.c', line, depth - 1), shape(shallow.out, 'shallow.c', line, 0), 'nesting depth changes the findings');
   assert.equal(r.status, 1);
   assert.ok(r.ms < NESTING_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${NESTING_BUDGET_MS} ms`);
+}
+
+test(`parentheses nested ${DEPTH} deep around a vmsplice call`, (t) => {
+  nestingCase(t, 'parentheses', 3, (depth) =>
+    [
+      '#include <fcntl.h>',
+      'int f(int fd, struct iovec *iov) {',
+      `  int r = ${'('.repeat(depth)}${GIFT_CALL}${')'.repeat(depth)};`,
+      '  return r;',
+      '}',
+      '',
+    ].join('\n'),
+  );
 });
 
 test(`braces nested ${DEPTH} deep around a vmsplice call`, (t) => {
-  const text = [
+  nestingCase(t, 'braces', 3, (depth) =>
+    [
+      '#include <fcntl.h>',
+      'int f(int fd, struct iovec *iov) {',
+      `  ${'{'.repeat(depth)} if (${GIFT_CALL} < 0) return -1; ${'}'.repeat(depth)}`,
+      '  return 0;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+});
+
+/** A loop around nested blocks holding a vmsplice call and a write to its buffer: needs the control-flow graph. */
+const loopAroundBlocks = (depth: number): string =>
+  [
     '#include <fcntl.h>',
-    'int f(int fd, struct iovec *iov) {',
-    `  ${'{'.repeat(DEPTH)} if (${GIFT_CALL} < 0) return -1; ${'}'.repeat(DEPTH)}`,
+    'int f(int fd, char *buf, int n) {',
+    '  struct iovec v = { buf, n };',
+    '  for (;;)',
+    `    ${'{'.repeat(depth)} if (${GIFT_CALL.replace('iov', '&v')} < 0) return -1; buf[0] = 1; ${'}'.repeat(depth)}`,
     '  return 0;',
     '}',
     '',
   ].join('\n');
-  const dir = workDir('braces', { 'deep.c': text });
-  const { r, out } = lintJson(dir, ['deep.c']);
-  t.diagnostic(`${DEPTH} nested braces: ${Math.round(r.ms)} ms`);
-  assert.deepEqual(findingsIn(out, 'deep.c'), [position(text, 'vmsplice(')]);
-  assert.equal(r.status, 1);
-  assert.ok(r.ms < NESTING_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${NESTING_BUDGET_MS} ms`);
+
+test(`braces nested ${DEPTH} deep inside a loop, around a vmsplice call and a write to its buffer`, (t) => {
+  nestingCase(t, 'loop-braces', 5, loopAroundBlocks);
+});
+
+// Deep enough to pass any fixed cap on walks toward the root (128 levels in e08dc13), far from the stack's limit.
+test('braces nested 300 deep inside a loop: the same findings as nested once', (t) => {
+  nestingCase(t, 'loop-braces-300', 5, loopAroundBlocks, 300);
+});
+
+// An else-if chain nests each if in the previous one's else: generated dispatch code has thousands. Measured in a
+// linear run: 2,000 branches in about 1 s; 5 s leaves room for a loaded machine.
+const CHAIN_BUDGET_MS = 5_000;
+
+test(`an else-if chain of ${DEPTH} branches before a vmsplice call: the same findings as a short chain, in time`, (t) => {
+  const make = (branches: number): string => {
+    const lines = ['#include <fcntl.h>', 'int f(int fd, char *buf, int n, int a) {', '  struct iovec v = { buf, n };', '  if (a == 0) return 0;'];
+    for (let i = 1; i < branches; i++) lines.push(`  else if (a == ${i}) a++;`);
+    lines.push(`  if (${GIFT_CALL.replace('iov', '&v')} < 0) return -1;`, '  buf[0] = 1;', '  return 0;', '}', '');
+    return lines.join('\n');
+  };
+  const dir = workDir('else-if', { 'long.c': make(DEPTH), 'short.c': make(3) });
+  const short = lintJson(dir, ['short.c']).out;
+  const { r, out } = lintJson(dir, ['long.c'], 120_000);
+  t.diagnostic(`else-if chain of ${DEPTH}: ${Math.round(r.ms)} ms`);
+  assert.deepEqual(out.notifications, [], `the file is analysed: ${JSON.stringify(out.notifications)}`);
+  const shifted = (o: JsonOutput, shift: number): string[] => o.findings.map((f) => `${f.ruleId} ${f.line - shift}:${f.column} ${f.message.replace(/line \d+/g, 'line N')}`);
+  assert.ok(short.findings.length >= 2, JSON.stringify(short.findings));
+  assert.deepEqual(shifted(out, DEPTH - 3), shifted(short, 0));
+  assert.ok(r.ms < CHAIN_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${CHAIN_BUDGET_MS} ms`);
 });
 
 // Measured: about 0.2 s (the file is over the 32 MiB limit and is skipped after fstat). 30 s would still allow

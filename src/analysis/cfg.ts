@@ -80,16 +80,37 @@ export function buildCfg(fn: SyntaxNode, conditions?: Conditions): Cfg {
   function build(s: SyntaxNode, next: number, ctx: Ctx): number {
     switch (s.type) {
       case 'compound_statement': {
-        const end = add('block-end', s, [next]);
-        return seq(statements(s), end, ctx);
+        // Blocks that only hold a block (`{ { ... } }`, thousands deep in generated code) are unwrapped
+        // in a loop rather than by recursion, which would exhaust the stack.
+        let inner = s;
+        let end = add('block-end', s, [next]);
+        for (let only = soleBlock(inner); only; only = soleBlock(inner)) {
+          inner = only;
+          end = add('block-end', inner, [end]);
+        }
+        return seq(statements(inner), end, ctx);
       }
       case 'if_statement': {
-        const c = s.childForFieldName('condition');
-        const cons = s.childForFieldName('consequence');
-        const alt = s.childForFieldName('alternative');
-        const tEntry = cons ? build(cons, next, ctx) : next;
-        const fEntry = alt ? build(alt.type === 'else_clause' ? alt.namedChildren[0] ?? alt : alt, next, ctx) : next;
-        return c ? cond(c, tEntry, fEntry) : tEntry;
+        // An else-if chain is a list: built from its last branch back, without recursion per link.
+        const chain: SyntaxNode[] = [s];
+        let last: SyntaxNode | null = null;
+        for (;;) {
+          const alt = chain[chain.length - 1].childForFieldName('alternative');
+          const body = alt?.type === 'else_clause' ? alt.namedChildren.find((c) => c.type !== 'comment') ?? null : alt;
+          if (body?.type === 'if_statement') chain.push(body);
+          else {
+            last = body ?? null;
+            break;
+          }
+        }
+        let fEntry = last ? build(last, next, ctx) : next;
+        for (let i = chain.length - 1; i >= 0; i--) {
+          const c = chain[i].childForFieldName('condition');
+          const cons = chain[i].childForFieldName('consequence');
+          const tEntry = cons ? build(cons, next, ctx) : next;
+          fEntry = c ? cond(c, tEntry, fEntry) : tEntry;
+        }
+        return fEntry;
       }
       case 'else_clause':
         return s.namedChildren[0] ? build(s.namedChildren[0], next, ctx) : next;
@@ -216,6 +237,12 @@ export function buildCfg(fn: SyntaxNode, conditions?: Conditions): Cfg {
       return undefined;
     },
   };
+}
+
+/** The block a block consists of, if that is all it holds. */
+function soleBlock(block: SyntaxNode): SyntaxNode | null {
+  const inner = block.namedChildren.filter((c) => c.type !== 'comment');
+  return inner.length === 1 && inner[0].type === 'compound_statement' ? inner[0] : null;
 }
 
 /** `0`, `1`, `true`, `false` (as in `do { } while (0)` and `while (1)`); null for anything else. */

@@ -56,6 +56,8 @@ export interface VmspliceFact {
     forks: BufferEventFact[];
     /** Refills were discharged by verified double buffering (semantics.md S4). */
     doubleBuffered: boolean;
+    /** The function could not be given a control-flow graph: no lifetime events were looked for. */
+    unstructured: boolean;
   };
   result: { use: ResultUse; location: Location; variable: string | null };
   /** Where the queued pages go: the fd written to and the consumers of its pipe. */
@@ -197,6 +199,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
       return {
         direction: l.direction,
         doubleBuffered: l.doubleBuffered,
+        unstructured: call.scope.kind !== 'function' || lifetimes.unstructured.has(call.scope),
         events: all.filter((e) => e.kind !== 'fork'),
         forks: all.filter((e) => e.kind === 'fork'),
       };

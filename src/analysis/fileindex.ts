@@ -231,8 +231,14 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
   function visitPruned(root: SyntaxNode, scope: Scope): void {
     const cursor = root.walk();
     let depth = 0;
+    // The walk keeps its own path: node-tree-sitter's `parent` costs time proportional to the depth.
+    const rootParent = root.parent;
+    const path: { type: string; broken: boolean }[] = [
+      { type: rootParent?.type ?? '', broken: rootParent !== null && (rootParent.type === 'ERROR' || (rootParent.type !== 'translation_unit' && inError(root))) },
+    ];
     for (;;) {
       const n = cursor.currentNode;
+      const up = path[path.length - 1];
       let descend = true;
       if (n.type === 'function_definition' && n !== root) {
         const declarator = n.childForFieldName('declarator');
@@ -249,7 +255,7 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
         // A decided condition (`#if 0`, -D/-U): only the compiled branch counts.
         for (const c of conditions.liveChildren(n)) visitPruned(c, scope);
         descend = false;
-      } else if (scope === fileScope && isLostFunction(n)) {
+      } else if (scope === fileScope && isLostFunction(n, up.type)) {
         const s = newScope('region', n, null, []);
         scopes.push(s);
         ranges.push({ start: n.startIndex, end: n.endIndex, scope: s });
@@ -257,22 +263,25 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
         for (const c of n.children) visitPruned(c, s);
         descend = false;
       } else {
-        visitNode(n, scope);
+        visitNode(n, scope, up);
       }
       if (descend && cursor.gotoFirstChild()) {
         depth++;
+        // Inside an ERROR node, or inside a top-level item the parser bent around one (see inError).
+        path.push({ type: n.type, broken: up.broken || n.type === 'ERROR' || (up.type === 'translation_unit' && n.hasError) });
         continue;
       }
       for (;;) {
         if (depth === 0) return;
         if (cursor.gotoNextSibling()) break;
         cursor.gotoParent();
+        path.pop();
         depth--;
       }
     }
   }
 
-  function visitNode(n: SyntaxNode, scope: Scope): void {
+  function visitNode(n: SyntaxNode, scope: Scope, up: { type: string; broken: boolean }): void {
     switch (n.type) {
       case 'preproc_def':
       case 'preproc_function_def': {
@@ -331,8 +340,8 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
       case 'type_identifier':
         // Names in #define, #ifdef, defined() and #undef are not uses. Type names
         // matter only where error recovery turned a callee into one.
-        if (n.parent?.type.startsWith('preproc_')) return;
-        if (n.type === 'identifier' || n.hasError || inError(n)) push(identifierUses, n.text, n);
+        if (up.type.startsWith('preproc_')) return;
+        if (n.type === 'identifier' || up.broken) push(identifierUses, n.text, n);
         return;
     }
   }
@@ -382,8 +391,8 @@ const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'p
  * error (unknown macros before a function make it read the function as one),
  * usually holds a function body.
  */
-export function isLostFunction(n: SyntaxNode): boolean {
-  if (!n.parent || !TOP_LEVEL.has(n.parent.type)) return false;
+export function isLostFunction(n: SyntaxNode, parentType = n.parent?.type): boolean {
+  if (!parentType || !TOP_LEVEL.has(parentType)) return false;
   return n.type === 'ERROR' || (n.type === 'declaration' && n.hasError);
 }
 

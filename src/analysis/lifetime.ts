@@ -5,7 +5,7 @@ import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { pipeUses } from './consumers.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { ancestors, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
+import { insideLoop, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
 import { expressionIn } from './values.js';
 
 /**
@@ -73,15 +73,6 @@ function calleeOf(call: SyntaxNode): string {
   return f?.type === 'identifier' ? f.text : '';
 }
 
-/** The innermost loop around `n` within `fn`, if any. */
-function inLoop(n: SyntaxNode, fn: SyntaxNode | null): boolean {
-  for (const p of ancestors(n)) {
-    if (p.id === fn?.id) return false;
-    if (LOOPS.has(p.type)) return true;
-  }
-  return false;
-}
-
 /** The variable a call's result is stored in (`r = call`, `T r = call`), if any. */
 export function resultVariable(call: SyntaxNode): string | null {
   let n = call;
@@ -97,7 +88,7 @@ export function resultVariable(call: SyntaxNode): string | null {
 
 /** Is the result of `call` compared, or used as a loop's progress? (a checked drain) */
 function resultChecked(call: SyntaxNode, scope: Scope): boolean {
-  if (inLoop(call, scope.node)) return true;
+  if (insideLoop(call, scope.node)) return true;
   let n = call;
   while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
   if (n.parent?.type === 'binary_expression' && COMPARISONS.has(n.parent.childForFieldName('operator')?.text ?? '')) return true;
@@ -164,11 +155,21 @@ export class LifetimeAnalysis {
     this.buffers = new BufferResolver(index);
   }
 
+  /** Functions too deeply nested for the (recursive) graph builder: analysed without control flow. */
+  readonly unstructured = new Set<Scope>();
+
   cfgOf(scope: Scope): Cfg | null {
-    if (scope.kind !== 'function' || !scope.node) return null;
+    if (scope.kind !== 'function' || !scope.node || this.unstructured.has(scope)) return null;
     let cfg = this.cfgs.get(scope.node.id);
     if (!cfg) {
-      cfg = buildCfg(scope.node, this.index.conditions);
+      try {
+        cfg = buildCfg(scope.node, this.index.conditions);
+      } catch (err) {
+        // Thousands of nested blocks exhaust the stack; the rest of the file's findings must survive.
+        if (!(err instanceof RangeError)) throw err;
+        this.unstructured.add(scope);
+        return null;
+      }
       this.cfgs.set(scope.node.id, cfg);
     }
     return cfg;

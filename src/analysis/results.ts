@@ -3,7 +3,7 @@ import type { BufferResolver } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
 import { resultVariable } from './lifetime.js';
-import { ancestors, fragmentBody, parseIntLiteral, unparen, type NodeRef } from './syntax.js';
+import { fragmentBody, insideLoop, parseIntLiteral, unparen, type NodeRef } from './syntax.js';
 
 /**
  * What happens to a vmsplice call's result: dropped, stored and never read,
@@ -23,17 +23,8 @@ export interface ResultFacts {
 
 type Use = ResultUse | 'returned';
 
-const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const MAX_CLIMB = 64;
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
-
-function inLoop(n: SyntaxNode): boolean {
-  for (const p of ancestors(n)) {
-    if (p.type === 'function_definition') return false;
-    if (LOOPS.has(p.type)) return true;
-  }
-  return false;
-}
 
 function isFailureLiteral(n: SyntaxNode): boolean {
   let e = unparen(n);
@@ -109,7 +100,7 @@ function killedAt(variable: string, call: SyntaxNode, fn: SyntaxNode | null): nu
     const stmt = a.parent;
     if (stmt?.type !== 'expression_statement' || stmt.parent?.type !== 'compound_statement') continue;
     const block = stmt.parent;
-    if (block.startIndex <= call.startIndex && call.endIndex <= block.endIndex && !inLoop(call)) kill = a.startIndex;
+    if (block.startIndex <= call.startIndex && call.endIndex <= block.endIndex && !insideLoop(call, fn)) kill = a.startIndex;
   }
   return kill;
 }
@@ -154,7 +145,7 @@ export function analyzeResult(call: VmspliceCall, index: FileIndex, buffers: Buf
       variable = use.variable;
       use = variableUse(use.variable, at.node, at.frag ? null : index.scopeOf(at.node).node);
     }
-    if (use === 'errors-only' && (inLoop(at.node) || cannotBeShort(call, buffers))) use = 'checked';
+    if (use === 'errors-only' && (insideLoop(at.node, at.frag ? null : index.scopeOf(at.node).node) || cannotBeShort(call, buffers))) use = 'checked';
     if (use !== 'returned') return { use, at, variable };
   }
   return { use: 'checked', at: call.hops[0].at, variable: null };

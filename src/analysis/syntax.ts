@@ -184,7 +184,18 @@ export function pointerBase(n: SyntaxNode): string | null {
  * proportional to the depth: walks toward the root are capped, and code
  * nested deeper than that is treated as if the walk found nothing.
  */
-export function* ancestors(n: SyntaxNode, max = 128): Generator<SyntaxNode> {
+export function* ancestors(n: SyntaxNode, max = 512): Generator<SyntaxNode> {
   let p = n.parent;
   for (let i = 0; p && i < max; i++, p = p.parent) yield p;
+}
+
+const LOOP_TYPES = ['for_statement', 'while_statement', 'do_statement'];
+
+/** Whether a loop inside `within` (a function) contains `n`: found top-down by ranges, at any depth. */
+export function insideLoop(n: SyntaxNode, within: SyntaxNode | null): boolean {
+  let top: SyntaxNode | null = within;
+  if (!top) {
+    for (const p of ancestors(n)) top = p;
+  }
+  return (top?.descendantsOfType(LOOP_TYPES) ?? []).some((l) => l.startIndex <= n.startIndex && n.endIndex <= l.endIndex && l.id !== n.id);
 }
