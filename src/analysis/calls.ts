@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../parse.js';
 import { inError, isVariableAt, type FileIndex, type MacroDef, type Scope } from './fileindex.js';
+import { LIBRARY_NAMES } from './libc.js';
 import { parseFragment, unparen, type Fragment, type NodeRef } from './syntax.js';
 import { fragmentExpression, type ArgExpr, type Binding } from './values.js';
 
@@ -19,17 +20,6 @@ const SYSCALL_NUMBERS = new Set(['__NR_vmsplice', 'SYS_vmsplice', '__NR_sys_vmsp
 const NAMED_SYSCALL_MACROS: Record<string, number> = { SYSCALL_CANCEL: 1, INLINE_SYSCALL_CALL: 1, INTERNAL_SYSCALL_CALL: 1, INLINE_SYSCALL: 2, INTERNAL_SYSCALL: 2 };
 
 const MAX_DEPTH = 12;
-/**
- * C library names never taken for wrappers: a definition by that name (a
- * half-edited `int into pipe(...)` the parser reads as `pipe`) would otherwise
- * turn every call of the library function in the project into a vmsplice call.
- */
-const LIBC = new Set([
-  'pipe', 'pipe2', 'read', 'write', 'readv', 'writev', 'close', 'open', 'openat', 'splice', 'tee', 'dup', 'dup2', 'fcntl',
-  'ioctl', 'fork', 'malloc', 'calloc', 'realloc', 'free', 'memcpy', 'memmove', 'memset', 'strcpy', 'strlen', 'printf',
-  'socket', 'send', 'recv', 'sendmsg', 'recvmsg', 'mmap', 'munmap', 'madvise', 'exit', 'abort', 'main',
-]);
-
 export type HopKind = 'direct' | 'syscall' | 'macro' | 'wrapper';
 
 export interface Hop {
@@ -291,7 +281,7 @@ export class CallRecognizer {
     for (let changed = true; changed; ) {
       changed = false;
       for (const [name, f] of functions) {
-        if (this.wrappers.has(name) || !f.scope.params.some(Boolean) || LIBC.has(name)) continue;
+        if (this.wrappers.has(name) || !f.scope.params.some(Boolean) || LIBRARY_NAMES.has(name)) continue;
         const isWrapper = this.callsIn(f.scope).some((c) =>
           this.expandUse(c, { frag: null, scope: f.scope, binding: null, anchor: c }, [name]).some((x) => this.expansionDependsOn(x, f.scope)),
         );

@@ -1,6 +1,7 @@
 import type { SyntaxNode } from '../parse.js';
 import type { VmspliceCall } from './calls.js';
 import { isAfAlgOp, isCopySink, referenceHolder, type FdFacts, type FdKind } from './fds.js';
+import { SPAWNS } from './libc.js';
 import type { CallNode, FileIndex, Scope } from './fileindex.js';
 import { unparen } from './syntax.js';
 import { expressionIn } from './values.js';
@@ -35,7 +36,6 @@ export interface Destination {
   consumers: Consumer[];
 }
 
-const SPAWNS = new Set(['fork', 'vfork', 'clone', 'clone3', 'posix_spawn', 'posix_spawnp', 'execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve', 'system', 'popen', 'daemon']);
 
 function args(call: SyntaxNode): SyntaxNode[] {
   return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];

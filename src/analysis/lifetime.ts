@@ -3,6 +3,7 @@ import { aliasesOf, BufferResolver, type BufferRoot } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { pipeUses } from './consumers.js';
+import { DUPS, IOV_READERS, SCANF, SPAWNS, WRITERS } from './libc.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { insideLoop, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
@@ -39,21 +40,8 @@ export interface LifetimeFacts {
   doubleBuffered: boolean;
 }
 
-/** Functions that write through a pointer argument, with the argument positions. */
-const WRITERS: Record<string, number[]> = {
-  memcpy: [0], memmove: [0], memset: [0], bzero: [0], explicit_bzero: [0], memccpy: [0], mempcpy: [0],
-  strcpy: [0], strncpy: [0], stpcpy: [0], stpncpy: [0], strcat: [0], strncat: [0], strlcpy: [0], strlcat: [0],
-  sprintf: [0], snprintf: [0], vsprintf: [0], vsnprintf: [0], fgets: [0], fread: [0], gets: [0],
-  read: [1], pread: [1], pread64: [1], recv: [1], recvfrom: [1], getline: [0], getdelim: [0], readlink: [1],
-  getrandom: [0], wmemcpy: [0], wmemset: [0],
-};
-/** scanf-family: every argument from this position on may be written. */
-const SCANF: Record<string, number> = { scanf: 1, sscanf: 2, fscanf: 2, vscanf: 1, vsscanf: 2, vfscanf: 2 };
 const PRIVATE = new Set(['stack', 'static', 'heap', 'mmap-anon-private']);
-const IOV_READERS = new Set(['readv', 'preadv', 'preadv2', 'preadv64', 'process_vm_readv']);
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
-const DUPS = new Set(['dup', 'dup2', 'dup3', 'fcntl', 'posix_spawn_file_actions_adddup2']);
-const SPAWNS = new Set(['fork', 'vfork', 'clone', 'clone3', 'posix_spawn', 'posix_spawnp', 'execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve', 'system', 'popen', 'daemon']);
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 interface WriteSite {

@@ -1,6 +1,7 @@
 import type { SyntaxNode, Tree } from '../parse.js';
 import { HEADER } from '../file-kinds.js';
 import { CallRecognizer } from './calls.js';
+import { LIBRARY_NAMES } from './libc.js';
 import type { CallNode, Def, FileIndex, MacroDef } from './fileindex.js';
 
 /**
@@ -210,14 +211,6 @@ export function namesThatMatter(project: Project): Set<string> {
   return names;
 }
 
-/** Library calls on descriptors: never helpers of the project. */
-const LIBC_FD_CALLS = new Set([
-  'read', 'write', 'readv', 'writev', 'pread', 'pwrite', 'close', 'splice', 'tee', 'vmsplice', 'dup', 'dup2', 'dup3', 'fcntl',
-  'ioctl', 'poll', 'select', 'pipe', 'pipe2', 'socket', 'socketpair', 'accept', 'accept4', 'open', 'openat', 'creat', 'send',
-  'recv', 'sendmsg', 'recvmsg', 'sendto', 'recvfrom', 'shutdown', 'fstat', 'fsync', 'lseek', 'mmap', 'sendfile', 'bind',
-  'connect', 'listen', 'setsockopt', 'getsockopt', 'ftruncate', 'fallocate', 'eventfd', 'memfd_create', 'epoll_ctl',
-]);
-
 /**
  * Functions the fds of vmsplice calls come from or go to, in the functions
  * that call vmsplice: callees given an end of a pipe (`drain_into(p[0], ...)`),
@@ -235,7 +228,7 @@ function fdHelperNames(project: Project): Set<string> {
     const FD_ARGS: Record<string, number[]> = { vmsplice: [0], sys_vmsplice: [0], splice: [0, 2], tee: [0, 1] };
     const fdVars = new Set(f.index.calls.flatMap((c) => (FD_ARGS[c.callee] ?? []).map((i) => argsOf(c)[i]?.text)));
     for (const c of f.index.calls) {
-      if (!withVmsplice.has(c.scope) || LIBC_FD_CALLS.has(c.callee)) continue;
+      if (!withVmsplice.has(c.scope) || LIBRARY_NAMES.has(c.callee)) continue;
       const takesPipeEnd = argsOf(c).some((a) => a.type === 'subscript_expression' && pipes.has(a.childForFieldName('argument')?.text ?? '') && /^[01]$/.test(a.childForFieldName('index')?.text ?? ''));
       const parent = c.node.parent;
       const target = parent?.type === 'init_declarator' ? parent.childForFieldName('declarator')?.text : parent?.type === 'assignment_expression' ? parent.childForFieldName('left')?.text : undefined;
