@@ -39,7 +39,6 @@ function shardOf(path: string, count: number): number {
  * file's macros are its own); a .c file's globals that flags come from are
  * found by name in a later round.
  */
-const NEEDLES = PREFILTER_NEEDLES;
 const HEADER_NEEDLES = [...PREFILTER_NEEDLES, 'SPLICE_F_'];
 /** Rounds of "names found make more files matter"; wrappers of wrappers across files rarely go deeper. */
 const MAX_ROUNDS = 4;
@@ -55,11 +54,11 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const found = await discover(opts.paths, opts.root, opts.discover);
   const notifications: Notification[] = [...found.notifications];
   const indexed: IndexedFile[] = [];
-  const texts = new Map<string, string>();
-  const absPaths = new Map<string, string>();
+  const sources = new Map<string, { text: string; absPath: string }>();
   let pending = found.files;
-  let needles: readonly string[] = NEEDLES;
+  let needles: readonly string[] = PREFILTER_NEEDLES;
   const known = new Set(PREFILTER_NEEDLES);
+  let project = new Project([]);
   for (let round = 0; round < MAX_ROUNDS && pending.length && needles.length; round++) {
     opts.onProgress?.({ phase: 'read', done: 0, total: pending.length, findings: 0 });
     const rest: typeof pending = [];
@@ -80,8 +79,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       const own = opts.optionsFor?.(file.absPath);
       try {
         indexed.push(indexFile(file.relPath, read.text, own?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES)));
-        absPaths.set(file.relPath, file.absPath);
-        texts.set(file.relPath, read.text);
+        sources.set(file.relPath, { text: read.text, absPath: file.absPath });
       } catch (err) {
         notifications.push(
           err instanceof ParseBudgetError ? { level: 'warning', kind: 'too-large', path: file.relPath, message: `Skipped: ${err.message}.` } : internalError(file.relPath, err),
@@ -89,14 +87,14 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       }
     }
     // Wrappers and macros whose names do not contain a needle make more files matter.
-    const names = [...namesThatMatter(new Project(indexed))].filter((n) => !known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
+    project = new Project(indexed);
+    const names = [...namesThatMatter(project)].filter((n) => !known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
     for (const n of names) known.add(n);
-    if (process.env.VMSPLICE_LINT_TRACE) process.stderr.write(`round ${round}: ${indexed.length} indexed; new names: ${names.join(' ')}\n`);
     needles = names;
     pending = rest;
   }
 
-  const project = new Project(indexed);
+  // Every round ends by building the project of all files indexed so far: the last one, wrappers found, is reused.
   const files: FileResult[] = [];
   let findings = 0;
   for (const [i, own] of project.files.entries()) {
@@ -104,8 +102,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     // Every shard indexes the whole project (facts cross files); each lints and reports its own share.
     if (opts.shard && shardOf(own.path, opts.shard.count) !== opts.shard.index) continue;
     try {
-      const abs = absPaths.get(own.path);
-      const linted = lintIndexed(own, project, texts.get(own.path) ?? '', (abs && opts.optionsFor?.(abs)) || opts);
+      const source = sources.get(own.path);
+      const linted = lintIndexed(own, project, source?.text ?? '', (source && opts.optionsFor?.(source.absPath)) || opts);
       notifications.push(...linted.notifications);
       if (linted.findings.length) files.push({ path: own.path, findings: linted.findings, notifications: [] });
       findings += linted.findings.length;
