@@ -1,3 +1,4 @@
+import type { VmspliceFact } from '../src/analysis/facts.js';
 import type { Rule } from '../src/rule.js';
 
 export const uncheckedResult: Rule = {
@@ -63,18 +64,43 @@ export const uncheckedResult: Rule = {
   check(facts, report) {
     for (const fact of facts.vmsplice) {
       const r = fact.result;
-      // A read-direction call copies out of the pipe like read(); short counts there are not queued data.
-      if (r.use === 'checked' || fact.lifetime.direction === 'read' || fact.destination.notAPipe) continue;
+      if (r.use === 'checked' || fact.destination.notAPipe) continue;
+      // A read-direction call copies out of the pipe like read(): a short count there loses nothing queued, but a dropped count still hides errors.
+      if (fact.lifetime.direction === 'read' && r.use !== 'discarded') continue;
       const outer = fact.hops.find((h) => h.at.frag === null && fact.location.region.startLine === r.location.region.startLine);
       const via = outer && outer.kind !== 'direct' && outer.kind !== 'syscall' ? `'${outer.name}()', which returns the result of vmsplice(),` : 'vmsplice()';
       const subject = `The result of ${via}`;
-      const message =
-        r.use === 'discarded'
-          ? `${subject} is discarded, so a short write or an error goes unnoticed.`
-          : r.use === 'unread'
-            ? `${subject} is stored in '${r.variable}' but never read, so a short write or an error goes unnoticed.`
-            : `${subject} is only checked for errors, so a short write (fewer bytes queued than asked) goes unnoticed.`;
-      report({ message, location: r.location.region.startLine === fact.location.region.startLine ? fact.location : r.location });
+      const location = r.location.region.startLine === fact.location.region.startLine ? fact.location : r.location;
+      if (r.use === 'discarded' && r.deliberate) {
+        report({ message: `${subject} is discarded on purpose with '(void)'; a short write or an error still goes unnoticed.`, location, level: 'note' });
+        continue;
+      }
+      report({ message: messageFor(r, subject), location });
     }
   },
 };
+
+function messageFor(r: VmspliceFact['result'], subject: string): string {
+  switch (r.use) {
+    case 'discarded':
+      return `${subject} is discarded, so a short write or an error goes unnoticed.`;
+    case 'unread':
+      return `${subject} is stored in '${r.variable}' but never read, so a short write or an error goes unnoticed.`;
+    case 'head-resent':
+      return `${subject} shortens iov_len but iov_base is never advanced, so after a short write the head of the buffer is sent again.`;
+    case 'unguarded-advance':
+      return `${subject} advances iov_base before any test for -1, so an error moves the iovec backwards.`;
+    default:
+      break;
+  }
+  switch (r.detail?.why) {
+    case 'counter':
+      return `${subject} is added to a counter that is never compared with the total, so a short write (fewer bytes queued than asked) goes unnoticed.`;
+    case 'arithmetic':
+      return `${subject} is only used in arithmetic, never compared with the length asked, so a short write or an error goes unnoticed.`;
+    case 'opaque-macro':
+      return `${subject} goes into '${r.detail.macro}()', a macro not defined in this tree, and is at most checked for errors; nothing shows that a short write is handled.`;
+    default:
+      return `${subject} is only checked for errors, so a short write (fewer bytes queued than asked) goes unnoticed.`;
+  }
+}

@@ -32,6 +32,8 @@ export interface RuleDocs {
 
 export interface Report {
   message: string;
+  /** A finding weaker than the rule's level (a deliberate discard is a note); a configured level still wins. */
+  level?: Level;
   location: Location;
   related?: RelatedLocation[];
   flow?: RelatedLocation[];

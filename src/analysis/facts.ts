@@ -3,7 +3,7 @@ import type { SyntaxNode } from '../parse.js';
 import { CallRecognizer, type Hop, type VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
 import { LifetimeAnalysis, type EventKind } from './lifetime.js';
-import { analyzeResult, type ResultUse } from './results.js';
+import { analyzeResult, type ResultFacts, type ResultUse } from './results.js';
 import { destinationOf, type Consumer, type ConsumerClass } from './consumers.js';
 import { notAPipe, type FdKind } from './fds.js';
 import { compactRegionOf, regionOf, type NodeRef } from './syntax.js';
@@ -59,7 +59,7 @@ export interface VmspliceFact {
     /** The function could not be given a control-flow graph: no lifetime events were looked for. */
     unstructured: boolean;
   };
-  result: { use: ResultUse; location: Location; variable: string | null };
+  result: { use: ResultUse; location: Location; variable: string | null; deliberate: boolean; detail: ResultFacts['detail'] };
   /** Where the queued pages go: the fd written to and the consumers of its pipe. */
   destination: {
     fd: FdKind;
@@ -207,7 +207,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
 
     function resultFacts(): VmspliceFact['result'] {
       const r = analyzeResult(call, index, lifetimes.buffers);
-      return { use: r.use, location: locate(r.at), variable: r.variable };
+      return { use: r.use, location: locate(r.at), variable: r.variable, deliberate: r.deliberate, detail: r.detail };
     }
   });
   return { path, vmsplice };

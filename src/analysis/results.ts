@@ -3,6 +3,8 @@ import type { BufferResolver } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
 import { resultVariable } from './lifetime.js';
+import { irOf } from '../ir/cache.js';
+import { resultUse, type ResultVerdict } from './result-use.js';
 import { fragmentBody, insideLoop, parseIntLiteral, unparen, type NodeRef } from './syntax.js';
 
 /**
@@ -11,10 +13,14 @@ import { fragmentBody, insideLoop, parseIntLiteral, unparen, type NodeRef } from
  * macros and wrappers that return it, to where it is finally used.
  */
 
-export type ResultUse = 'discarded' | 'unread' | 'errors-only' | 'checked';
+export type ResultUse = 'discarded' | 'unread' | 'errors-only' | 'checked' | 'head-resent' | 'unguarded-advance';
 
 export interface ResultFacts {
   use: ResultUse;
+  /** `(void)call(...)`: discarded on purpose. */
+  deliberate: boolean;
+  /** For errors-only: what the count was used for instead of a check, and the undefined macro it went into. */
+  detail: Extract<ResultVerdict, { use: 'errors-only' }> | null;
   /** The call whose value is dropped or tested (the vmsplice, a macro use or a wrapper call). */
   at: NodeRef;
   /** The variable holding the result, when there is one. */
@@ -136,8 +142,21 @@ function cannotBeShort(call: VmspliceCall, buffers: BufferResolver): boolean {
 }
 
 export function analyzeResult(call: VmspliceCall, index: FileIndex, buffers: BufferResolver): ResultFacts {
+  const isDefined = (name: string): boolean => index.functions.has(name) || index.macros.has(name);
   for (let i = call.hops.length - 1; i >= 0; i--) {
     const at = call.hops[i].at;
+    const scope = at.frag ? null : index.scopeOf(at.node);
+    const ir = scope?.kind === 'function' && scope.node?.type === 'function_definition' ? irOf(scope.node, index.conditions) : null;
+    const instr = ir?.callAt(at.node);
+    if (ir && instr) {
+      const v = resultUse(ir, instr, { isDefined, cannotBeShort: cannotBeShort(call, buffers) });
+      if (v.use === 'returned') continue;
+      const variable = resultVariable(at.node);
+      if (v.use === 'discarded') return { use: 'discarded', deliberate: v.deliberate, detail: null, at, variable };
+      if (v.use === 'errors-only') return { use: 'errors-only', deliberate: false, detail: v, at, variable };
+      return { use: v.use, deliberate: false, detail: null, at, variable };
+    }
+    // Macro bodies and code outside a function: judged on the syntax around the call.
     const fragValue = at.frag ? fragmentValueOf(at.frag) : null;
     let use: Use | { variable: string } = useOf(at.node, fragValue);
     let variable: string | null = null;
@@ -146,9 +165,9 @@ export function analyzeResult(call: VmspliceCall, index: FileIndex, buffers: Buf
       use = variableUse(use.variable, at.node, at.frag ? null : index.scopeOf(at.node).node);
     }
     if (use === 'errors-only' && (insideLoop(at.node, at.frag ? null : index.scopeOf(at.node).node) || cannotBeShort(call, buffers))) use = 'checked';
-    if (use !== 'returned') return { use, at, variable };
+    if (use !== 'returned') return { use, deliberate: false, detail: null, at, variable };
   }
-  return { use: 'checked', at: call.hops[0].at, variable: null };
+  return { use: 'checked', deliberate: false, detail: null, at: call.hops[0].at, variable: null };
 }
 
 function fragmentValueOf(frag: NonNullable<NodeRef['frag']>): SyntaxNode | null {
