@@ -29,6 +29,7 @@ interface Project {
   set: SetName;
   kind: string;
   paths?: string[];
+  defines?: string[];
 }
 
 interface Site {
@@ -119,6 +120,8 @@ function loadProjects(): Project[] {
     if (!(SETS as readonly string[]).includes(p.set)) throw new UsageError(`${where}: "set" must be dev or holdout`);
     if (p.paths !== undefined && !(Array.isArray(p.paths) && p.paths.every((x: unknown) => typeof x === 'string')))
       throw new UsageError(`${where}: "paths" must be an array of strings`);
+    if (p.defines !== undefined && !(Array.isArray(p.defines) && p.defines.every((x: unknown) => typeof x === 'string')))
+      throw new UsageError(`${where}: "defines" must be an array of strings`);
     return p as Project;
   });
 }
@@ -179,7 +182,8 @@ function firstLine(text: string | null): string {
 
 function runLinter(tree: string, project: Project): Outcome<Finding[]> {
   const cli = path.join(repoRoot, 'dist', 'src', 'cli.js');
-  const args = [cli, '--format', 'json', '--no-ignore', '--fail-on', 'never', '--quiet', ...(project.paths ?? ['.'])];
+  const defines = (project.defines ?? []).flatMap((d) => ['-D', d]);
+  const args = [cli, '--format', 'json', '--no-ignore', '--fail-on', 'never', '--quiet', ...defines, '--', ...(project.paths ?? ['.'])];
   const r = spawnSync(process.execPath, args, { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) return { skip: `vmsplice-lint exited ${r.status ?? r.signal}: ${firstLine(r.stderr)}` };
   try {
