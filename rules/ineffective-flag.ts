@@ -15,8 +15,9 @@ export const ineffectiveFlag: Rule = {
   },
   docs: {
     summary:
-      'Reports vmsplice() calls whose flags must or may include SPLICE_F_MOVE or SPLICE_F_MORE. vmsplice ignores both; ' +
-      'their presence suggests the author expects a zero-copy move or a batching hint that never happens.',
+      'Reports vmsplice() calls whose flags must or may include SPLICE_F_MOVE or SPLICE_F_MORE (vmsplice ignores both), ' +
+      'splice() calls passing SPLICE_F_MOVE to anything but /dev/fuse, and splice() or tee() calls passing SPLICE_F_GIFT ' +
+      '(unused there). Their presence suggests the author expects a zero-copy move or a batching hint that never happens.',
     why: [
       'The vmsplice(2) manual page lists SPLICE_F_MOVE as "Unused for vmsplice()" and SPLICE_F_MORE as "Currently has ' +
         'no effect for vmsplice()". Since Linux 2.6.21 even splice(2) treats SPLICE_F_MOVE as "a no-op (but is still ' +
@@ -30,7 +31,9 @@ export const ineffectiveFlag: Rule = {
     ].join('\n'),
     useInstead: ['```c', 'vmsplice(p[1], &v, 1, SPLICE_F_NONBLOCK);', '```'].join('\n'),
     limits: [
-      '- Only vmsplice() calls are checked; splice() and tee() flags are not yet.',
+      '- splice() and tee() calls are checked where they are written (also as `syscall(__NR_splice, ...)`), not through ' +
+        'wrappers. SPLICE_F_MOVE on a splice() whose output is unknown is not reported when the file names /dev/fuse or ' +
+        'fuse_/FUSE_ identifiers: the output may be /dev/fuse, the one sink that still moves pages.',
       '- Flags are evaluated as for `splice-f-gift`; unknown values are not reported.',
     ].join('\n'),
     references: [
@@ -61,6 +64,27 @@ export const ineffectiveFlag: Rule = {
           related: flagRelated(fact, placed.d, placed.name),
         });
       }
+    }
+    for (const call of facts.splices) {
+      const flags: { name: SpliceFlagName; state: string; why: string }[] = [];
+      const gift = call.flags(SPLICE_FLAGS.SPLICE_F_GIFT);
+      if (gift === 'must' || gift === 'may') flags.push({ name: 'SPLICE_F_GIFT', state: gift, why: `${call.callee}() ignores SPLICE_F_GIFT` });
+      const move = call.flags(SPLICE_FLAGS.SPLICE_F_MOVE);
+      const moveMatters = call.output === 'fuse' || call.output === 'may-be-fuse';
+      if ((move === 'must' || move === 'may') && !moveMatters) {
+        flags.push({ name: 'SPLICE_F_MOVE', state: move, why: call.callee === 'tee' ? 'tee() never moves pages' : 'pages are moved only into /dev/fuse' });
+      }
+      if (!flags.length) continue;
+      const through = call.via.filter((v) => !/^macro 'SPLICE_F_[A-Z]+'$/.test(v));
+      const via = through.length ? ` (through ${quoteList(through)})` : '';
+      const many = flags.length > 1;
+      const verb = flags.every((f) => f.state === 'must') ? 'is passed' : 'may be passed';
+      report({
+        message:
+          `${call.callee}() ${verb} ${quoteList(flags.map((f) => f.name))}, which ${many ? 'have' : 'has'} no effect here ` +
+          `(${flags.map((f) => f.why).join('; ')})${via}. Drop ${many ? 'them' : 'it'}: readers take ${many ? 'them' : 'it'} as a promise of zero-copy moves.`,
+        location: call.location,
+      });
     }
   },
 };

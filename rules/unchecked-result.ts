@@ -49,12 +49,18 @@ export const uncheckedResult: Rule = {
       'Comparing the result with the full length and treating a difference as an error is also fine.',
     ].join('\n'),
     limits: [
-      '- A result is "checked" when it is compared with anything other than 0 or -1, used in arithmetic, passed to a ' +
-        'function, or returned (then the caller\'s use is judged, for wrappers and macros of the same file).',
-      '- "Only checked for errors" is judged syntactically: a comparison with 0 or -1 (or a truth test) outside any ' +
-        'loop. It is reported even for lengths that cannot be split, which is rare with vmsplice.',
-      '- Whether EAGAIN, EINTR and EPIPE are handled is not checked yet.',
-      '- Read-direction calls (on the read end of a pipe made in the file) are not checked: they copy like read().',
+      '- The count is followed by a dataflow over the function\'s IR: through copies, running totals (`done += r`) and ' +
+        'remainders (`left -= r`), across loop iterations. It counts as checked when it is compared with anything but 0 ' +
+        'or -1 (directly, or as a total or remainder, also after the loop), passed to a function other than a logger, ' +
+        'stored where the caller reads it, or used to advance both `iov_base` and `iov_len` of an iovec sent again. A ' +
+        'result returned to the caller is judged at the caller (wrappers and macros of the project).',
+      '- Reported: discarded (a note when cast to `(void)`), stored and never read, only tested for failure, only added ' +
+        'to a counter nobody compares, only used in arithmetic, given to an upper-case macro whose definition was not ' +
+        'analysed, `iov_len` shortened while `iov_base` stays, `iov_base` advanced before any test for -1.',
+      '- A single segment whose length folds to at most one byte cannot be short: an error test is enough.',
+      '- `&&`, `||` and `?:` are read without short-circuit paths; whether EAGAIN, EINTR and EPIPE are handled is not checked.',
+      '- Read-direction calls (on the read end of a pipe made in the file) are reported only when the result is discarded: ' +
+        'they copy like read().',
     ].join('\n'),
     references: [
       { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
@@ -99,7 +105,7 @@ function messageFor(r: VmspliceFact['result'], subject: string): string {
     case 'arithmetic':
       return `${subject} is only used in arithmetic, never compared with the length asked, so a short write or an error goes unnoticed.`;
     case 'opaque-macro':
-      return `${subject} goes into '${r.detail.macro}()', a macro not defined in this tree, and is at most checked for errors; nothing shows that a short write is handled.`;
+      return `${subject} goes into '${r.detail.macro}()', a macro whose definition was not analysed, and is at most checked for errors; nothing shows that a short write is handled.`;
     default:
       return `${subject} is only checked for errors, so a short write (fewer bytes queued than asked) goes unnoticed.`;
   }

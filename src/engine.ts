@@ -25,8 +25,11 @@ export interface EngineOptions {
 /** Every rule id a directive may name, also those not run. */
 const KNOWN_RULE_IDS = new Set(allRules.map((r) => r.id));
 
-/** Bytes whose absence proves a file cannot call vmsplice (every recognised form spells it). */
-export const PREFILTER_NEEDLES = ['vmsplice'];
+/**
+ * Bytes whose absence proves a file has nothing to report: every recognised vmsplice form spells 'vmsplice', and a
+ * splice() or tee() with a flag worth reporting names a SPLICE_F_ flag or is a raw syscall.
+ */
+export const PREFILTER_NEEDLES = ['vmsplice', 'SPLICE_F_', '__NR_splice', 'SYS_splice', '__NR_tee', 'SYS_tee'];
 
 export interface LintedFile {
   findings: Finding[];

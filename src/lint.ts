@@ -33,13 +33,6 @@ function shardOf(path: string, count: number): number {
   return (h % count) + 1;
 }
 
-/**
- * A file mentioning none of these cannot call vmsplice or define what a
- * call's flags are built from: flag macros matter only in headers (a .c
- * file's macros are its own); a .c file's globals that flags come from are
- * found by name in a later round.
- */
-const HEADER_NEEDLES = [...PREFILTER_NEEDLES, 'SPLICE_F_'];
 /** Rounds of "names found make more files matter"; wrappers of wrappers across files rarely go deeper. */
 const MAX_ROUNDS = 4;
 /** tree-sitter frees trees only when the event loop turns; yield this often. */
@@ -62,7 +55,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   for (let round = 0; round < MAX_ROUNDS && pending.length && needles.length; round++) {
     opts.onProgress?.({ phase: 'read', done: 0, total: pending.length, findings: 0 });
     const rest: typeof pending = [];
-    const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: round === 0 ? HEADER_NEEDLES : [...needles] }, opts.jobs ?? defaultJobs());
+    const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: [...needles] }, opts.jobs ?? defaultJobs());
     for (let k = 0; k < pending.length; k++) {
       const file = pending[k];
       const read = reads[k];
