@@ -44,9 +44,9 @@ function declarationOf(
   scope: Scope,
   index: FileIndex,
 ): { node: SyntaxNode; isArray: boolean; isPointer: boolean; isStatic: boolean; global: boolean; isAggregate: boolean } | null {
-  const root = scope.kind === 'file' || !scope.locals.has(name) ? index.tree.rootNode : scope.node;
+  const global = scope.kind === 'file' || !scope.locals.has(name);
+  const root = global ? index.tree.rootNode : scope.node;
   if (!root) return null;
-  const global = root === index.tree.rootNode;
   const decls = global ? root.namedChildren.filter((c) => c.type === 'declaration') : root.descendantsOfType('declaration');
   for (const decl of decls) {
     for (const d of decl.namedChildren) {

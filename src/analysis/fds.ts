@@ -95,12 +95,18 @@ export class FdFacts {
   /** The kind of the fd an expression names, from its definitions in the function or the file (memoized per project). */
   kindOf(expr: SyntaxNode, scope: Scope, seen?: Set<string>): FdKind {
     if (seen) return this.computeKind(expr, scope, seen);
-    let memo = this.index.projectCache.get('fd-kinds') as Map<string, FdKind> | undefined;
+    // Keyed by tree and byte ranges: node ids are not unique across the project's trees (see issue 12).
+    let byTree = this.index.projectCache.get('fd-kinds') as WeakMap<object, Map<string, FdKind>> | undefined;
+    if (!byTree) {
+      byTree = new WeakMap();
+      this.index.projectCache.set('fd-kinds', byTree);
+    }
+    let memo = byTree.get(expr.tree);
     if (!memo) {
       memo = new Map();
-      this.index.projectCache.set('fd-kinds', memo);
+      byTree.set(expr.tree, memo);
     }
-    const key = `${expr.id}:${scope.node?.id}`;
+    const key = `${expr.startIndex}:${expr.endIndex}:${expr.type}:${scope.node?.startIndex}:${scope.node?.endIndex}`;
     let k = memo.get(key);
     if (!k) {
       k = this.computeKind(expr, scope, new Set());

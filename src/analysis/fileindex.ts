@@ -183,7 +183,7 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
     const storage = decl.namedChildren.filter((c) => c.type === 'storage_class_specifier').map((c) => c.text);
     for (const d of decl.namedChildren) {
       if (d.type === 'init_declarator' || d.type.endsWith('declarator') || d.type === 'identifier') {
-        if (d === decl.childForFieldName('type')) continue;
+        if (d.id === decl.childForFieldName('type')?.id) continue;
         const target = d.type === 'init_declarator' ? d.childForFieldName('declarator') : d;
         const dn = declaredName(target);
         if (!dn) continue;
@@ -240,7 +240,9 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
       const n = cursor.currentNode;
       const up = path[path.length - 1];
       let descend = true;
-      if (n.type === 'function_definition' && n !== root) {
+      // Compared by type only: a function can be the walk's root (a live branch of a decided #if), and node
+      // objects have no stable identity to tell it apart.
+      if (n.type === 'function_definition') {
         const declarator = n.childForFieldName('declarator');
         const dn = declaredName(declarator);
         const s = newScope('function', n, dn?.name ?? null, parameterNames(declarator));
@@ -442,7 +444,7 @@ function unwrap(n: SyntaxNode): SyntaxNode {
 function collectRegionLocals(region: SyntaxNode, s: Scope): void {
   for (const d of region.descendantsOfType('declaration')) {
     for (const c of d.namedChildren) {
-      if (c === d.childForFieldName('type')) continue;
+      if (c.id === d.childForFieldName('type')?.id) continue;
       const dn = declaredName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c);
       if (dn) {
         s.locals.add(dn.name);
