@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
@@ -16,6 +14,8 @@ import { toJson } from './report/json.js';
 import { ruleText } from './report/ruledocs.js';
 import { toSarif } from './report/sarif.js';
 import { toText } from './report/text.js';
+import { OutputError, writeOutput } from './output-file.js';
+import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { parseDefine, type Defines } from './analysis/preproc.js';
 import { readCompileCommands } from './compile-commands.js';
 import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
@@ -86,19 +86,6 @@ function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true;
 }
 
-/** Writes the whole output to a temporary file beside the target, then renames it over: never a half-written file. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, content, { flag: 'wx' });
-    await rename(tmp, file);
-  } catch (err) {
-    // The temporary file may not exist, or its folder may not be a folder at all.
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw new UsageError(`cannot write output file '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 function render(format: string, result: LintResult, color: boolean, automationId?: string): string {
   const rules = allRules as Rule[];
   const { version, homepage } = packageInfo();
@@ -151,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
       .option('include-suppressed', { type: 'boolean', default: false, describe: 'keep findings suppressed by inline directives (SARIF suppressions)' })
       .option('report-unused-directives', { type: 'boolean', default: false, describe: 'warn about suppression directives that suppress nothing' })
       .option('fail-on', { choices: ['error', 'warning', 'note', 'never'] as const, default: 'warning', describe: 'lowest level that makes the exit code 1' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE (atomically) instead of stdout' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout (a regular file is replaced atomically; a device, FIFO or socket is written through)' })
       .option('rule', { type: 'string', describe: 'run only these rules (repeatable; enables rules that are off by default)' })
       .option('disable', { type: 'string', describe: 'do not run these rules (repeatable)' })
       .option('list-rules', { type: 'boolean', describe: 'list the rules and exit' })
@@ -272,7 +259,7 @@ async function main(argv: string[]): Promise<number> {
     if (missing.length) throw new UsageError(missing.map((n) => n.message).join('; '));
 
     if (args['write-baseline'] !== undefined) {
-      await writeAtomically(args['write-baseline'], `${JSON.stringify(buildBaseline(result), null, 2)}\n`);
+      await writeOutput(args['write-baseline'], `${JSON.stringify(buildBaseline(result), null, 2)}\n`);
     }
     if (args.baseline !== undefined) {
       let baseline;
@@ -282,20 +269,20 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError((err as Error).message);
       }
       const pruned = applyBaseline(result, baseline);
-      if (args['prune-baseline']) await writeAtomically(args.baseline, `${JSON.stringify(pruned, null, 2)}\n`);
+      if (args['prune-baseline']) await writeOutput(args.baseline, `${JSON.stringify(pruned, null, 2)}\n`);
     }
 
     const toStdout = args.output === undefined;
     const category = args.category ?? (shard ? `vmsplice-lint-shard-${shard.index}-of-${shard.count}/` : undefined);
     const out = render(args.format, result, toStdout && useColor(process.stdout), category);
     if (toStdout) process.stdout.write(out);
-    else await writeAtomically(args.output as string, out);
+    else await writeOutput(args.output as string, out);
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, stepSummary(result, allRules as Rule[]));
     return exitCode(result, args['max-warnings'], args['exit-zero'] ? 'never' : args['fail-on']);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`vmsplice-lint: ${message}\n`);
-    if (debug && err instanceof Error && !(err instanceof UsageError)) process.stderr.write(`${err.stack}\n`);
+    if (debug && err instanceof Error && !(err instanceof UsageError) && !(err instanceof OutputError)) process.stderr.write(`${err.stack}\n`);
     return EXIT.error;
   }
 }
@@ -311,5 +298,5 @@ function splitDefineFlags(argv: string[]): string[] {
   return argv.flatMap((a) => (/^-[DU][A-Za-z_]/.test(a) ? [a.slice(0, 2), a.slice(2)] : [a]));
 }
 
-const code = await main(splitDefineFlags(hideBin(process.argv)));
-process.exitCode = code;
+const setExitCode = endQuietlyOnBrokenPipe();
+setExitCode(await main(splitDefineFlags(hideBin(process.argv))));

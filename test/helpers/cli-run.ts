@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,10 +11,23 @@ export function cliHarness(prefix: string) {
   const work = mkdtempSync(path.join(tmpdir(), `vmsplice-lint-${prefix}-`));
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  function run(args: string[], cwd = work, env: NodeJS.ProcessEnv = {}) {
-    // No colour, and no step summary of a CI run that happens to run the tests.
-    const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '', ...env } });
+  // No colour, and no step summary of a CI run that happens to run the tests.
+  const cliEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '', ...env });
+
+  function run(args: string[], cwd = work, env: NodeJS.ProcessEnv = {}, input?: string) {
+    const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: cliEnv(env), input });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Starts the CLI without waiting, for tests that must act while it runs (read a FIFO, close its stdout). */
+  function start(args: string[], cwd = work): ChildProcessWithoutNullStreams {
+    return spawn(process.execPath, [cli, ...args], { cwd, env: cliEnv({}) });
+  }
+
+  function finished(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stderr: string }> {
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   }
 
   function tree(name: string, files: Record<string, string>): string {
@@ -26,5 +39,5 @@ export function cliHarness(prefix: string) {
     return dir;
   }
 
-  return { run, tree, work };
+  return { cli, run, start, finished, tree, work };
 }
