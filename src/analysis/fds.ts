@@ -45,6 +45,7 @@ const SPECIAL: Record<string, string> = {
   open_by_handle_at: 'a file opened by handle',
 };
 const DUPS = new Set(['dup', 'dup2', 'dup3']);
+const DIRECTION_DEPTH = 4;
 const STD_NAMES: Record<string, 0 | 1 | 2> = { STDIN_FILENO: 0, STDOUT_FILENO: 1, STDERR_FILENO: 2 };
 
 function args(call: SyntaxNode): SyntaxNode[] {
@@ -85,6 +86,29 @@ export class FdFacts {
     if ((index !== '0' && index !== '1') || !arr) return null;
     const key = pipeKey(arr, scope);
     return key && this.pipes.has(key) ? { pipe: key, end: index === '1' ? 1 : 0 } : null;
+  }
+
+  /**
+   * Which way a vmsplice on this fd moves data (semantics.md 2.1: the fd's open mode decides): 'read' for a pipe's
+   * read end or standard input, 'write' for a write end or standard output. A parameter takes the direction every
+   * caller in the project agrees on, through up to DIRECTION_DEPTH levels of calls; otherwise null.
+   */
+  direction(expr: SyntaxNode, scope: Scope, depth = 0): 'read' | 'write' | null {
+    const k = this.kindOf(expr, scope);
+    if (k.kind === 'pipe-end') return k.end === 0 ? 'read' : 'write';
+    if (k.kind === 'std') return k.n === 0 ? 'read' : 'write';
+    if (k.kind !== 'parameter' || !scope.name || depth >= DIRECTION_DEPTH) return null;
+    const at = scope.params.indexOf(k.name);
+    const callers = this.index.callsByCallee(scope.name);
+    if (at < 0 || !callers.length) return null;
+    let agreed: 'read' | 'write' | null = null;
+    for (const c of callers) {
+      const arg = args(c.node)[at];
+      const d = arg ? this.direction(arg, c.scope, depth + 1) : null;
+      if (!d || (agreed && d !== agreed)) return null;
+      agreed = d;
+    }
+    return agreed;
   }
 
   /** The call that made a pipe. */

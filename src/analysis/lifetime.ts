@@ -167,8 +167,7 @@ export class LifetimeAnalysis {
     const inner = call.hops[call.hops.length - 1];
     const innerScope = call.args.fd?.scope ?? call.scope;
     const fdInner = call.args.fd ? expressionIn(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
-    const end = fdInner ? this.fds.pipeEnd(fdInner, innerScope) : null;
-    if (end?.end === 0) return { direction: 'read', roots: [], events: [], doubleBuffered: false };
+    if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false };
 
     const bases = call.args.iov ? this.buffers.iovBases(call.args.iov, call.args.count) : [];
     const roots = bases.map((b) => this.buffers.root(b)).filter((r): r is BufferRoot => r !== null && r.variable !== '');
@@ -192,6 +191,20 @@ export class LifetimeAnalysis {
       }
     }
     return { direction: 'write', roots, events, doubleBuffered };
+  }
+
+  /** The direction decided at the innermost level where the fd is known, from the real call outward through the hops. */
+  private directionOf(call: VmspliceCall, fdInner: SyntaxNode | null, innerScope: Scope): 'read' | 'write' | null {
+    const inner = fdInner ? this.fds.direction(fdInner, innerScope) : null;
+    if (inner || !call.args.fd) return inner;
+    for (const h of call.hops) {
+      if (h.at.frag) continue;
+      const scope = this.index.scopeOf(h.at.node);
+      const e = expressionIn(call.args.fd, scope);
+      const d = e ? this.fds.direction(e, scope) : null;
+      if (d) return d;
+    }
+    return null;
   }
 
   /** The call node in `scope` that queues the buffer: the real call, or the hop calling into the wrapper. */
@@ -376,7 +389,7 @@ export class LifetimeAnalysis {
    */
   private writtenIovec(name: string, a: SyntaxNode[], scope: Scope): SyntaxNode | null {
     if (IOV_READERS.has(name)) return a[1] ?? null;
-    if (name === 'vmsplice' && a[0] && this.fds.pipeEnd(a[0], scope)?.end === 0) return a[1] ?? null;
+    if (name === 'vmsplice' && a[0] && this.fds.direction(a[0], scope) === 'read') return a[1] ?? null;
     if (name === 'recvmsg' && a[1]) {
       // recvmsg(fd, &msg, 0) with msg.msg_iov = iov set in this function.
       const msg = pointerBase(a[1]);
