@@ -54,7 +54,7 @@ export const uncheckedResult: Rule = {
         'or -1 (directly, or as a total or remainder, also after the loop), passed to a function other than a logger, ' +
         'stored where the caller reads it, or used to advance both `iov_base` and `iov_len` of an iovec sent again. A ' +
         'result returned to the caller is judged at the caller (wrappers and macros of the project).',
-      '- Reported: discarded (a note when cast to `(void)`), stored and never read, only tested for failure, only added ' +
+      '- Reported: discarded (not when cast to `(void)`, the idiom for a deliberate discard), stored and never read, only tested for failure, only added ' +
         'to a counter nobody compares, only used in arithmetic, given to an upper-case macro whose definition was not ' +
         'analysed, `iov_len` shortened while `iov_base` stays, `iov_base` advanced before any test for -1.',
       '- A single segment whose length folds to at most one byte cannot be short: an error test is enough.',
@@ -77,10 +77,8 @@ export const uncheckedResult: Rule = {
       const via = outer && outer.kind !== 'direct' && outer.kind !== 'syscall' ? `'${outer.name}()', which returns the result of vmsplice(),` : 'vmsplice()';
       const subject = `The result of ${via}`;
       const location = r.location.region.startLine === fact.location.region.startLine ? fact.location : r.location;
-      if (r.use === 'discarded' && r.deliberate) {
-        report({ message: `${subject} is discarded on purpose with '(void)'; a short write or an error still goes unnoticed.`, location, level: 'note' });
-        continue;
-      }
+      // `(void)call()` is the C idiom for a deliberate discard (what -Wunused-result asks for): the author decided.
+      if (r.use === 'discarded' && r.deliberate) continue;
       report({ message: messageFor(r, subject), location });
     }
   },

@@ -85,7 +85,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const rule of opts.rules) {
-    const configured = opts.levels?.get(rule.id);
+    const level = opts.levels?.get(rule.id) ?? rule.meta.level;
     const options = resolveOptions(rule, opts.ruleOptions?.get(rule.id));
     rule.check(facts, (r: Report) => {
       const { region } = r.location;
@@ -96,7 +96,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
       seen.add(key);
       findings.push({
         ruleId: rule.id,
-        level: configured ?? r.level ?? rule.meta.level,
+        level,
         message: r.message,
         location: r.location,
         related: r.related ?? [],

@@ -32,8 +32,6 @@ export interface RuleDocs {
 
 export interface Report {
   message: string;
-  /** A finding weaker than the rule's level (a deliberate discard is a note); a configured level still wins. */
-  level?: Level;
   location: Location;
   related?: RelatedLocation[];
   flow?: RelatedLocation[];
