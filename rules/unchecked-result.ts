@@ -57,6 +57,8 @@ export const uncheckedResult: Rule = {
       '- Reported: discarded (not when cast to `(void)`, the idiom for a deliberate discard), stored and never read, only tested for failure, only added ' +
         'to a counter nobody compares, only used in arithmetic, given to an upper-case macro whose definition was not ' +
         'analysed, `iov_len` shortened while `iov_base` stays, `iov_base` advanced before any test for -1.',
+      '- A count given to a function, or to a macro the project defines (its header is read for that), counts as ' +
+        'handed on and checked: macro bodies are not expanded into the dataflow yet.',
       '- A single segment whose length folds to at most one byte cannot be short: an error test is enough.',
       '- `&&`, `||` and `?:` are read without short-circuit paths; whether EAGAIN, EINTR and EPIPE are handled is not checked.',
       '- Read-direction calls (on the read end of a pipe made in the file) are reported only when the result is discarded: ' +

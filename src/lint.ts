@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { discover, type DiscoverOptions } from './discover.js';
 import { NO_DEFINES, type Defines } from './analysis/preproc.js';
-import { namesThatMatter, Project, type IndexedFile } from './analysis/project.js';
+import { enclosingMacroNames, namesThatMatter, Project, type IndexedFile } from './analysis/project.js';
 import { mergeDefines } from './compile-commands.js';
 import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
@@ -50,12 +50,13 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const sources = new Map<string, { text: string; absPath: string }>();
   let pending = found.files;
   let needles: readonly string[] = PREFILTER_NEEDLES;
+  let headerNeedles: readonly string[] = PREFILTER_NEEDLES;
   const known = new Set(PREFILTER_NEEDLES);
   let project = new Project([]);
-  for (let round = 0; round < MAX_ROUNDS && pending.length && needles.length; round++) {
+  for (let round = 0; round < MAX_ROUNDS && pending.length && headerNeedles.length; round++) {
     opts.onProgress?.({ phase: 'read', done: 0, total: pending.length, findings: 0 });
     const rest: typeof pending = [];
-    const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: [...needles] }, opts.jobs ?? defaultJobs());
+    const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: [...headerNeedles] }, opts.jobs ?? defaultJobs());
     for (let k = 0; k < pending.length; k++) {
       const file = pending[k];
       const read = reads[k];
@@ -83,7 +84,10 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     project = new Project(indexed);
     const names = [...namesThatMatter(project)].filter((n) => !known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
     for (const n of names) known.add(n);
+    const macros = [...enclosingMacroNames(project)].filter((n) => !known.has(n));
+    for (const n of macros) known.add(n);
     needles = names;
+    headerNeedles = [...names, ...macros];
     pending = rest;
   }
 

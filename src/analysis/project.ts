@@ -212,6 +212,28 @@ export function namesThatMatter(project: Project): Set<string> {
 }
 
 /**
+ * Macros a vmsplice call is written inside (`TEST(vmsplice(...))`,
+ * `TEMP_FAILURE_RETRY(...)`): what they do with the result is only known from
+ * their definitions, which live in headers.
+ */
+export function enclosingMacroNames(project: Project): Set<string> {
+  const out = new Set<string>();
+  for (const f of project.files) {
+    for (const c of f.index.calls) {
+      if (c.callee !== 'vmsplice' && c.callee !== 'syscall' && c.callee !== 'sys_vmsplice') continue;
+      let n = c.node.parent;
+      for (let up = 0; n && up < 4; up++, n = n.parent) {
+        if (n.type !== 'argument_list') continue;
+        const name = n.parent?.childForFieldName('function')?.text ?? '';
+        if (/^[A-Z][A-Z0-9_]*$/.test(name) && !project.files.some((g) => g.index.macros.has(name))) out.add(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Functions the fds of vmsplice calls come from or go to, in the functions
  * that call vmsplice: callees given an end of a pipe (`drain_into(p[0], ...)`),
  * and callees whose result becomes an fd there (`int s = open_uplink();`).
