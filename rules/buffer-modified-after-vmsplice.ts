@@ -1,5 +1,5 @@
 import type { BufferEventFact } from '../src/analysis/facts.js';
-import type { Rule } from '../src/rule.js';
+import type { Report, Rule } from '../src/rule.js';
 import type { RelatedLocation } from '../src/types.js';
 
 const MAX_FLOW_STEPS = 12;
@@ -98,25 +98,53 @@ export const bufferModifiedAfterVmsplice: Rule = {
     ],
   },
   check(facts, report) {
+    // A buffer leaving scope is one defect however many exits and queueing calls lead there (issue 11): one finding at
+    // the first exit, the other exits and queueing calls as related locations.
+    const exits = new Map<string, BufferEventFact[]>();
     for (const fact of facts.vmsplice) {
       if (fact.lifetime.direction !== 'write') continue;
       for (const e of fact.lifetime.events) {
-        const line = e.queuedAt.region.startLine;
-        const queued = e.queuedBy === 'vmsplice' || e.queuedBy === 'sys_vmsplice' ? `${e.queuedBy}()` : `'${e.queuedBy}()' (which calls vmsplice())`;
-        const verb = what(e);
-        const message = `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} while the pipe may still reference its pages.`;
-        const steps: RelatedLocation[] = [{ location: e.queuedAt, message: `${queued} queues the pages of '${e.buffer}'.` }];
-        const middle = e.path.slice(1, -1);
-        const kept = middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;
-        for (const p of kept) steps.push({ location: p, message: 'Control reaches this statement.' });
-        steps.push({ location: e.location, message: `'${e.buffer}' ${verb}.` });
-        report({
-          message,
-          location: e.location,
-          related: [{ location: e.queuedAt, message: `The buffer is queued by ${queued} here.` }],
-          flow: steps,
-        });
+        if (e.kind === 'scope-exit') {
+          const key = `${e.owner}\0${e.buffer}`;
+          exits.set(key, [...(exits.get(key) ?? []), e]);
+          continue;
+        }
+        reportEvent(e, [], report);
       }
+    }
+    for (const group of exits.values()) {
+      const byPlace = (a: BufferEventFact, b: BufferEventFact): number =>
+        a.location.region.startLine - b.location.region.startLine || a.queuedAt.region.startLine - b.queuedAt.region.startLine;
+      const [first, ...rest] = [...group].sort(byPlace);
+      const related: RelatedLocation[] = [];
+      const seen = new Set([`${first.location.region.startLine}:${first.location.region.startColumn}`, `q${first.queuedAt.region.startLine}`]);
+      for (const e of rest) {
+        const exit = `${e.location.region.startLine}:${e.location.region.startColumn}`;
+        if (!seen.has(exit)) related.push({ location: e.location, message: `'${e.buffer}' also leaves scope here while queued.` });
+        if (!seen.has(`q${e.queuedAt.region.startLine}`)) related.push({ location: e.queuedAt, message: `'${e.buffer}' is also queued here.` });
+        seen.add(exit).add(`q${e.queuedAt.region.startLine}`);
+      }
+      reportEvent(first, related, report);
     }
   },
 };
+
+function reportEvent(e: BufferEventFact, extra: RelatedLocation[], report: (r: Report) => void): void {
+  const line = e.queuedAt.region.startLine;
+  const queued = e.queuedBy === 'vmsplice' || e.queuedBy === 'sys_vmsplice' ? `${e.queuedBy}()` : `'${e.queuedBy}()' (which calls vmsplice())`;
+  const verb = what(e);
+  const message = e.reliance
+    ? `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} before the pipe is drained: the reader sees the new bytes only while vmsplice shares pages (a copying vmsplice, fork() or hugetlb break this).`
+    : `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} while the pipe may still reference its pages.`;
+  const steps: RelatedLocation[] = [{ location: e.queuedAt, message: `${queued} queues the pages of '${e.buffer}'.` }];
+  const middle = e.path.slice(1, -1);
+  const kept = middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;
+  for (const p of kept) steps.push({ location: p, message: 'Control reaches this statement.' });
+  steps.push({ location: e.location, message: `'${e.buffer}' ${verb}.` });
+  report({
+    message,
+    location: e.location,
+    related: [{ location: e.queuedAt, message: `The buffer is queued by ${queued} here.` }, ...extra],
+    flow: steps,
+  });
+}

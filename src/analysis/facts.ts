@@ -107,6 +107,10 @@ export interface BufferEventFact {
   queuedBy: string;
   /** Statements from the queueing call to the event. */
   path: Location[];
+  /** Identifies the function the buffer belongs to, so that one buffer's events can be told from a namesake's. */
+  owner: string;
+  /** The pipe is drained after the write, so the code relies on the reader seeing the new bytes. */
+  reliance: boolean;
   /** For scope exits: by a return statement, or by leaving the block at its closing brace. */
   scopeEnd: 'return' | 'block' | null;
 }
@@ -203,10 +207,12 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
           refill: e.refill,
           location: at(e.node),
           buffer: e.root.variable + e.root.member.replace(/^\./, '.'),
+          owner: `${e.root.scope.node?.startIndex ?? -1}`,
           storage: e.root.kind,
           queuedAt: at(e.queuedAt),
           queuedBy: (e.queuedAt.type === 'call_expression' ? e.queuedAt.childForFieldName('function') : e.queuedAt)?.text ?? 'vmsplice',
           path: e.path.map(at),
+          reliance: e.reliance === true,
           scopeEnd: e.kind !== 'scope-exit' ? null : e.node.type === 'return_statement' || e.node.parent?.parent?.type === 'function_definition' ? 'return' : 'block',
       }));
       return {

@@ -1,13 +1,16 @@
 import type { SyntaxNode } from '../parse.js';
 import { aliasesOf, BufferResolver, type BufferRoot } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
-import { buildCfg, pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
+import { pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { pipeUses } from './consumers.js';
 import { DUPS, IOV_READERS, SCANF, SPAWNS, WRITERS } from './libc.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { insideLoop, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
 import { expressionIn } from './values.js';
+import { irOf } from '../ir/cache.js';
+import type { CallInstr, IrFunction } from '../ir/types.js';
+import { queuedAliasWrites } from './queued-aliases.js';
 
 /**
  * Buffer lifetime after a write-direction vmsplice (semantics.md section 5):
@@ -30,6 +33,8 @@ export interface BufferEvent {
   path: SyntaxNode[];
   /** The call in the event's function that queued the buffer (the vmsplice, or the wrapper call). */
   queuedAt: SyntaxNode;
+  /** The pipe is drained after the write: the code relies on the reader seeing the new bytes (semantics.md `reliance`). */
+  reliance?: boolean;
 }
 
 export interface LifetimeFacts {
@@ -132,7 +137,6 @@ function failureBranch(cond: SyntaxNode, call: SyntaxNode, resultVar: string | n
 }
 
 export class LifetimeAnalysis {
-  private readonly cfgs = new Map<number, Cfg>();
   private readonly sites = new Map<Scope, WriteSite[]>();
   private readonly paramWrites = new Map<string, Set<number> | null>();
   readonly fds: FdFacts;
@@ -147,20 +151,16 @@ export class LifetimeAnalysis {
   readonly unstructured = new Set<Scope>();
 
   cfgOf(scope: Scope): Cfg | null {
-    if (scope.kind !== 'function' || !scope.node || this.unstructured.has(scope)) return null;
-    let cfg = this.cfgs.get(scope.node.id);
-    if (!cfg) {
-      try {
-        cfg = buildCfg(scope.node, this.index.conditions);
-      } catch (err) {
-        // Thousands of nested blocks exhaust the stack; the rest of the file's findings must survive.
-        if (!(err instanceof RangeError)) throw err;
-        this.unstructured.add(scope);
-        return null;
-      }
-      this.cfgs.set(scope.node.id, cfg);
-    }
-    return cfg;
+    return this.irFor(scope)?.cfg ?? null;
+  }
+
+  /** The function's IR (its CFG included), built once; null when the graph builder gave up on it. */
+  private irFor(scope: Scope): IrFunction | null {
+    if (scope.kind !== 'function' || scope.node?.type !== 'function_definition' || this.unstructured.has(scope)) return null;
+    const ir = irOf(scope.node, this.index.conditions);
+    // Thousands of nested blocks exhaust the stack; the rest of the file's findings must survive.
+    if (!ir) this.unstructured.add(scope);
+    return ir;
   }
 
   analyze(call: VmspliceCall): LifetimeFacts {
@@ -174,6 +174,14 @@ export class LifetimeAnalysis {
     const events: BufferEvent[] = [];
     let doubleBuffered = false;
     const seen = new Set<string>();
+    const add = (ev: BufferEvent): void => {
+      const key = `${ev.kind}:${ev.node.startIndex}:${ev.node.endIndex}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        events.push(ev);
+      }
+    };
+    if (!inner.at.frag) for (const ev of this.aliasEvents(call, inner.at.node)) add(ev);
     for (const root of roots) {
       // Where the root lives, the call that queued it: the real call, or the wrapper call in the caller.
       const position = this.positionIn(call, root.scope, inner.at.frag ? null : inner.at.node);
@@ -182,13 +190,7 @@ export class LifetimeAnalysis {
       const pipe = fdHere ? this.fds.pipeEnd(fdHere, root.scope) : null;
       const r = this.eventsFor(root, position, pipe?.pipe ?? null);
       doubleBuffered ||= r.doubleBuffered;
-      for (const ev of r.events) {
-        const key = `${ev.kind}:${ev.node.id}:${ev.root.variable}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          events.push(ev);
-        }
-      }
+      for (const ev of r.events) add(ev);
     }
     return { direction: 'write', roots, events, doubleBuffered };
   }
@@ -205,6 +207,55 @@ export class LifetimeAnalysis {
       if (d) return d;
     }
     return null;
+  }
+
+  /**
+   * Writes through pointers taken from the queued iovec's elements in the function that calls vmsplice (a header
+   * fixed up after it was queued), on paths from the call that pass no safe point and not the failure branch.
+   */
+  private aliasEvents(call: VmspliceCall, position: SyntaxNode): BufferEvent[] {
+    const scope = this.index.scopeOf(position);
+    const ir = this.irFor(scope);
+    const instr = ir?.callAt(position);
+    if (!ir || !instr) return [];
+    const writes = queuedAliasWrites(ir, instr);
+    if (!writes.length) return [];
+    const cfg = ir.cfg;
+    const start = ir.blockOf(instr);
+    const fd = call.args.fd ? expressionIn(call.args.fd, scope) : null;
+    const pipe = fd ? this.fds.pipeEnd(fd, scope)?.pipe ?? null : null;
+    const events: BufferEvent[] = [];
+    for (const w of writes) {
+      const root: BufferRoot = { kind: 'param', variable: w.alias, member: '', scope, expr: w.instr.node, declaration: null };
+      const aliases = new Set([w.alias]);
+      const safe = new Set(this.safePoints(scope, cfg, pipe, root, aliases, this.writeSites(scope), position));
+      const resultVar = resultVariable(position);
+      const reach = reachFrom(cfg, start, (id) => safe.has(id), (node, succ) => {
+        if (node.kind !== 'cond' || !node.syntax || node.onTrue === node.onFalse) return false;
+        const fail = failureBranch(node.syntax, position, resultVar);
+        return (fail === 'true' && succ === node.onTrue) || (fail === 'false' && succ === node.onFalse);
+      });
+      const sameNode = w.block === start && w.instr.node.startIndex >= position.endIndex;
+      if (!sameNode && !(reach.reached.has(w.block) && !safe.has(w.block))) continue;
+      const refill = !sameNode && w.instr.node.startIndex < position.startIndex;
+      const ids = sameNode ? [start] : pathTo(reach, start, w.block);
+      const later = reachFrom(cfg, w.block, () => false, () => false).reached;
+      const drains = (c: CallInstr): boolean => {
+        const first = c.node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
+        return (c.callee === 'splice' || c.callee === 'tee' || c.callee === 'read') && !!first && !!pipe && this.fds.pipeEnd(first, scope)?.pipe === pipe;
+      };
+      events.push({
+        kind: w.callee ? 'libc' : 'store',
+        callee: w.callee,
+        node: w.instr.node,
+        refill,
+        root,
+        path: ids.map((id) => cfg.nodes[id].syntax).filter((x): x is SyntaxNode => x !== null),
+        queuedAt: position,
+        reliance: !refill && ir.calls.some((c) => later.has(ir.blockOf(c)) && drains(c)),
+      });
+    }
+    return events;
   }
 
   /** The call node in `scope` that queues the buffer: the real call, or the hop calling into the wrapper. */
