@@ -45,10 +45,12 @@ export const nonNetlinkDestination: Rule = {
         'another program spliced `yes`\'s pipe onward, `yes` freed its buffer, the data was corrupted.',
     ].join('\n'),
     example: [
-      'int send_frame(int tcp, int p[2], char *frame, size_t n)  /* frame reused by caller */',
+      'int send_frame(const struct sockaddr_in *peer, char *frame, size_t n)  /* frame: the caller reuses it */',
       '{',
+      '    int p[2], tcp = socket(AF_INET, SOCK_STREAM, 0);',
+      '    if (tcp < 0 || connect(tcp, (const struct sockaddr *)peer, sizeof *peer) < 0 || pipe(p) < 0) return -1;',
       '    struct iovec v = { frame, n };',
-      '    if (vmsplice(p[1], &v, 1, 0) != (ssize_t)n) return -1;',
+      '    if (vmsplice(p[1], &v, 1, 0) != (ssize_t)n) return -1;  /* non-netlink-destination: TCP keeps the pages */',
       '    return splice(p[0], NULL, tcp, NULL, n, SPLICE_F_MORE) == (ssize_t)n ? 0 : -1;',
       '}',
     ].join('\n'),
@@ -61,10 +63,14 @@ export const nonNetlinkDestination: Rule = {
       '- Consumers are found in the same file: splice() or tee() from the pipe\'s read end, read(), dup2() onto ' +
         'standard input or output, fork()/exec() in the function that made the pipe; vmsplice to standard output counts ' +
         'as another process reading.',
-      '- The buffer must change or die after the call on some path (as `buffer-modified-after-vmsplice` finds); a ' +
-        'buffer written once and kept until exit is not reported.',
+      '- The rule needs only that the memory may change, not a change the analysis saw: memory of a caller (a parameter), ' +
+        'memory whose origin is not in view, and memory that changes or dies after the call count. Memory allocated in ' +
+        'the analysed code and afterwards only read, unmapped or kept until exit is not reported.',
       '- AF_ALG operation sockets count as copying only when the result is read back in the file (older kernels ' +
         'held the pages until then). /dev/fuse is not reported.',
+      '- A pipe array that arrives as a parameter (`int p[2]`) is not bound to the callers\' pipes yet: its consumers ' +
+        'are unknown (reported only with `reportUnknown`). A single pipe end parameter is bound when every caller passes ' +
+        'the same end of the same pipe.',
       '- Options: `safeSinks` (default all of netlink, file, dev-null, af-alg, read; strict: ["netlink"]) and ' +
         '`reportUnknown` (default false).',
     ].join('\n'),
@@ -80,7 +86,8 @@ export const nonNetlinkDestination: Rule = {
     for (const fact of facts.vmsplice) {
       const d = fact.destination;
       if (fact.lifetime.direction !== 'write' || d.notAPipe) continue;
-      const change = fact.lifetime.events[0];
+      // It is the destination that matters; the memory needs only to be able to change, not a change this analysis saw.
+      const change = fact.lifetime.mutable;
       if (!change) continue;
       let culprit: ConsumerFact | { what: string; location: null; createdAt: null } | undefined;
       if (d.fd.kind === 'std' && d.fd.n !== 0) culprit = { what: 'standard output, read by another process', location: null, createdAt: null };
@@ -96,10 +103,10 @@ export const nonNetlinkDestination: Rule = {
       const related: RelatedLocation[] = [];
       if (culprit.location) related.push({ location: culprit.location, message: `The pipe is drained into ${culprit.what} here.` });
       if (culprit.createdAt) related.push({ location: culprit.createdAt, message: 'The consumer is made here.' });
-      related.push({ location: change.location, message: `'${change.buffer}' changes here while the pages may still be referenced.` });
+      if (change.location) related.push({ location: change.location, message: 'The queued memory changes here while the pages may still be referenced.' });
       const why = 'class' in culprit && culprit.class === 'copy' ? 'which the safeSinks option does not accept as copying the data' : 'which may keep referencing them after the consuming call returns';
       report({
-        message: `The pages vmsplice() queues reach ${culprit.what}, ${why}, and '${change.buffer}' changes on line ${change.location.region.startLine}.`,
+        message: `The pages vmsplice() queues reach ${culprit.what}, ${why}, and ${change.why}. Queue a copy (write()) or memory that never changes.`,
         location: fact.location,
         related,
       });

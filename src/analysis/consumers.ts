@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../parse.js';
 import type { VmspliceCall } from './calls.js';
 import { isAfAlgOp, isCopySink, referenceHolder, type FdFacts, type FdKind } from './fds.js';
-import { SPAWNS } from './libc.js';
+import { spawns } from './libc.js';
 import type { CallNode, FileIndex, Scope } from './fileindex.js';
 import { unparen } from './syntax.js';
 import { expressionIn } from './values.js';
@@ -41,6 +41,12 @@ function args(call: SyntaxNode): SyntaxNode[] {
   return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
 }
 
+const CALLER_DEPTH = 3;
+
+function sameEnd(a: FdKind, b: FdKind): boolean {
+  return a.kind === 'pipe-end' && b.kind === 'pipe-end' && a.pipe === b.pipe && a.end === b.end;
+}
+
 function createdAt(k: FdKind): SyntaxNode | null {
   if (k.kind === 'accepted') return k.at;
   return 'at' in k ? k.at : null;
@@ -66,6 +72,21 @@ export function destinationOf(call: VmspliceCall, index: FileIndex, fds: FdFacts
     fdScope = s;
     fdExpr = e;
     if (k.kind !== 'parameter' && k.kind !== 'unknown') break;
+  }
+  // A parameter is what every caller in the project passes, when they all pass the same end of the same pipe.
+  // A wrapper's callers are call sites of their own (with the wrapper as a hop): they are judged there.
+  for (let depth = 0; fd.kind === 'parameter' && fdScope.name && !index.knownWrappers?.has(fdScope.name) && depth < CALLER_DEPTH; depth++) {
+    const at = fdScope.params.indexOf(fd.name);
+    const callers = index.callsByCallee(fdScope.name);
+    const bound = callers.map((c) => {
+      const arg = args(c.node)[at];
+      return arg ? { k: fds.kindOf(arg, c.scope), scope: c.scope, arg } : null;
+    });
+    const first = bound[0];
+    const agree = first && bound.every((b) => b && b.k.kind === 'pipe-end' && sameEnd(b.k, first.k));
+    // A parameter passed on by the only caller is followed one more level up.
+    if (!first || !(agree || (bound.length === 1 && first.k.kind === 'parameter'))) break;
+    ({ k: fd, scope: fdScope, arg: fdExpr } = first);
   }
   const pipe = fd.kind === 'pipe-end' ? fd.pipe : null;
   return { fd, fdScope, fdExpr, pipe, consumers: pipe ? consumersOf(pipe, index, fds) : [] };
@@ -199,7 +220,7 @@ function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, seen = new Se
   const creation = fds.pipeCreation(pipe);
   const creationScope = creation ? index.scopeOf(creation) : null;
   for (const c of creationScope ? index.callsByScope(creationScope) : []) {
-    if (SPAWNS.has(c.callee) && c.node.startIndex > (creation?.startIndex ?? 0)) {
+    if (c.node.startIndex > (creation?.startIndex ?? 0) && spawns(c.callee, index.functions)) {
       out.push({ class: 'reference', what: `another process (the read end is inherited through ${c.callee}())`, sink: null, at: c.node, createdAt: null });
     }
   }

@@ -3,6 +3,7 @@ import type { SyntaxNode } from '../parse.js';
 import { CallRecognizer, type Hop, type VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
 import { LifetimeAnalysis, type EventKind } from './lifetime.js';
+import type { BufferRoot } from './buffers.js';
 import { analyzeResult, type ResultFacts, type ResultUse } from './results.js';
 import { destinationOf, type Consumer, type ConsumerClass } from './consumers.js';
 import { notAPipe, type FdKind } from './fds.js';
@@ -71,6 +72,11 @@ export interface VmspliceFact {
     doubleBuffered: boolean;
     /** The function could not be given a control-flow graph: no lifetime events were looked for. */
     unstructured: boolean;
+    /**
+     * Why the queued memory may change while a consumer still references it, or null when it provably stays as it
+     * is for the rest of the process (allocated here, only read, unmapped or kept after the call).
+     */
+    mutable: { why: string; location: Location | null } | null;
   };
   result: { use: ResultUse; location: Location; variable: string | null; deliberate: boolean; detail: ResultFacts['detail'] };
   /** Where the queued pages go: the fd written to and the consumers of its pipe. */
@@ -215,13 +221,25 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
           reliance: e.reliance === true,
           scopeEnd: e.kind !== 'scope-exit' ? null : e.node.type === 'return_statement' || e.node.parent?.parent?.type === 'function_definition' ? 'return' : 'block',
       }));
+      const events = all.filter((e) => e.kind !== 'fork');
       return {
         direction: l.direction,
         doubleBuffered: l.doubleBuffered,
         unstructured: call.scope.kind !== 'function' || lifetimes.unstructured.has(call.scope),
-        events: all.filter((e) => e.kind !== 'fork'),
+        events,
         forks: all.filter((e) => e.kind === 'fork'),
+        mutable: mutability(l.roots, l.unresolved, events),
       };
+    }
+
+    function mutability(roots: BufferRoot[], unresolved: boolean, events: BufferEventFact[]): VmspliceFact['lifetime']['mutable'] {
+      const e = events[0];
+      if (e) return { why: `'${e.buffer}' changes on line ${e.location.region.startLine}`, location: e.location };
+      const owned = roots.find((r) => r.kind === 'param');
+      if (owned) return { why: `'${owned.variable}' belongs to the caller, which may reuse it`, location: null };
+      // In main() nothing runs after the call but what is in view: memory of unknown origin is kept until exit.
+      if ((unresolved || roots.some((r) => r.kind === 'unknown')) && call.scope.name !== 'main') return { why: 'the queued memory comes from code this analysis does not see, which may reuse it', location: null };
+      return null;
     }
 
     function resultFacts(): VmspliceFact['result'] {

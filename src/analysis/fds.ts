@@ -185,6 +185,9 @@ export class FdFacts {
     if (!kinds.length) return { kind: 'negative', at: values[0] };
     const first = kinds[0];
     if (kinds.every((k) => sameKind(k, first))) return first;
+    // Every socket it may hold keeps page references: it keeps them as a whole, whichever one it is.
+    const holders = kinds.filter((k) => k.kind === 'socket' || k.kind === 'accepted' || k.kind === 'socketpair');
+    if (holders.length === kinds.length && holders.every((k) => referenceHolder(k) !== null)) return holders.find((k) => k.kind === 'socket') ?? first;
     // Sockets of different domains: surely not a pipe, but of no single consumer class.
     if (first.kind === 'socket' && kinds.every((k) => k.kind === 'socket')) return { kind: 'socket', domain: 'several domains', type: null, at: first.at };
     return { kind: 'unknown' };
@@ -281,6 +284,8 @@ export function referenceHolder(k: FdKind): string | null {
       if (/\b[AP]F_INET6?\b/.test(k.domain)) return /SOCK_DGRAM/.test(k.type ?? '') ? 'a UDP socket' : /SOCK_STREAM/.test(k.type ?? '') ? 'a TCP socket' : 'an IP socket';
       if (/\b[AP]F_(UNIX|LOCAL)\b/.test(k.domain)) return 'a UNIX socket';
       if (/\b[AP]F_PACKET\b/.test(k.domain)) return 'a packet socket';
+      // Netlink and AF_ALG never stream: a stream socket of a domain chosen at run time is TCP or UNIX.
+      if (/\bSOCK_STREAM\b/.test(k.type ?? '') && !/\b[AP]F_(NETLINK|ALG)\b/.test(k.domain)) return 'a stream socket (TCP or UNIX)';
       return null;
     case 'accepted': {
       if (isAfAlgOp(k)) return null;

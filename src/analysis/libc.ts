@@ -1,3 +1,5 @@
+import type { SyntaxNode } from '../parse.js';
+
 /** The C library functions the analyses know, in one place. */
 
 /** Functions that write through a pointer argument, with the argument positions. */
@@ -20,6 +22,19 @@ export const DUPS = new Set(['dup', 'dup2', 'dup3', 'fcntl', 'posix_spawn_file_a
 
 /** Functions that start another process, which inherits the open descriptors. */
 export const SPAWNS = new Set(['fork', 'vfork', 'clone', 'clone3', 'posix_spawn', 'posix_spawnp', 'execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve', 'system', 'popen', 'daemon']);
+
+/**
+ * Does calling `name` start another process: a library spawn, or a function of the project whose body calls one
+ * (a fork wrapper such as `retry_fork()`), followed a few levels deep.
+ */
+export function spawns(name: string, functions: ReadonlyMap<string, { node: SyntaxNode }>, depth = 0): boolean {
+  if (SPAWNS.has(name)) return true;
+  const f = depth < 3 ? functions.get(name) : undefined;
+  return !!f && f.node.descendantsOfType('call_expression').some((c) => {
+    const callee = c.childForFieldName('function')?.text ?? '';
+    return callee !== name && spawns(callee, functions, depth + 1);
+  });
+}
 
 /** Descriptor calls of the library: never helpers of the project. */
 const FD_CALLS = [

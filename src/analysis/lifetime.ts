@@ -3,7 +3,7 @@ import { aliasesOf, BufferResolver, type BufferRoot } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import { pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { pipeUses } from './consumers.js';
-import { DUPS, IOV_READERS, SCANF, SPAWNS, WRITERS } from './libc.js';
+import { DUPS, IOV_READERS, SCANF, spawns, WRITERS } from './libc.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { insideLoop, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
@@ -40,6 +40,8 @@ export interface BufferEvent {
 export interface LifetimeFacts {
   direction: 'write' | 'read';
   roots: BufferRoot[];
+  /** iovec bases whose memory has no known root (neither a variable nor a string literal), or every base when the iovec itself is unknown. */
+  unresolved: boolean;
   events: BufferEvent[];
   /** Refills were discharged by verified double buffering (S4). */
   doubleBuffered: boolean;
@@ -167,7 +169,7 @@ export class LifetimeAnalysis {
     const inner = call.hops[call.hops.length - 1];
     const innerScope = call.args.fd?.scope ?? call.scope;
     const fdInner = call.args.fd ? expressionIn(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
-    if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false };
+    if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false, unresolved: false };
 
     const bases = call.args.iov ? this.buffers.iovBases(call.args.iov, call.args.count) : [];
     const roots = bases.map((b) => this.buffers.root(b)).filter((r): r is BufferRoot => r !== null && r.variable !== '');
@@ -192,7 +194,12 @@ export class LifetimeAnalysis {
       doubleBuffered ||= r.doubleBuffered;
       for (const ev of r.events) add(ev);
     }
-    return { direction: 'write', roots, events, doubleBuffered };
+    const literal = (n: SyntaxNode): boolean => {
+      const u = unparen(n);
+      return u.type === 'string_literal' || u.type === 'concatenated_string' || (u.type === 'cast_expression' && literal(u.childForFieldName('value')!));
+    };
+    const unresolved = !bases.length || bases.some((b) => !literal(b.node) && !roots.some((r) => r.expr.id === b.node.id || this.buffers.root(b)?.variable === r.variable));
+    return { direction: 'write', roots, events, doubleBuffered, unresolved };
   }
 
   /** The direction decided at the innermost level where the fd is known, from the real call outward through the hops. */
@@ -521,7 +528,7 @@ export class LifetimeAnalysis {
 
   /** Could another descriptor or process hold an end of the pipe (dup'ed, or inherited by fork/exec before `until`)? */
   private pipeEscapes(pipe: string, scope: Scope, until: SyntaxNode): boolean {
-    if (this.index.callsByScope(scope).some((c) => SPAWNS.has(c.callee) && c.node.startIndex < until.startIndex)) return true;
+    if (this.index.callsByScope(scope).some((c) => c.node.startIndex < until.startIndex && spawns(c.callee, this.index.functions))) return true;
     return [...DUPS].some((name) => this.index.callsByCallee(name).some((c) => args(c.node).some((a) => this.fds.pipeEnd(a, c.scope)?.pipe === pipe)));
   }
 

@@ -257,6 +257,9 @@ function fdHelperNames(project: Project): Set<string> {
       const makesFd = target !== undefined && fdVars.has(target);
       if (takesPipeEnd || makesFd) out.add(c.callee);
     }
+    // Where a pipe is made, a project function named like a fork wrapper may hand its read end to another process.
+    const pipeScopes = new Set(f.index.calls.filter((c) => c.callee === 'pipe' || c.callee === 'pipe2').map((c) => c.scope));
+    for (const c of f.index.calls) if (pipeScopes.has(c.scope) && !LIBRARY_NAMES.has(c.callee) && /fork|spawn|clone/i.test(c.callee)) out.add(c.callee);
   }
   return out;
 }
