@@ -223,7 +223,9 @@ export function lowerFunction(fn: SyntaxNode, ctx: LowerContext = {}, cfg: Cfg =
     const e = n;
     switch (e.type) {
       case 'parenthesized_expression': {
-        const inner = e.namedChildren[e.namedChildCount - 1];
+        // Unwrapped in a loop: generated code nests parentheses thousands deep.
+        let inner: SyntaxNode | null = e.namedChildren[e.namedChildCount - 1] ?? null;
+        while (inner?.type === 'parenthesized_expression') inner = inner.namedChildren[inner.namedChildCount - 1] ?? null;
         if (!inner) return UNKNOWN_INDEX;
         // `({ ... })` parses as a block in parentheses: a GNU statement expression.
         return inner.type === 'compound_statement' ? statementExpression(inner) : value(inner);
@@ -404,6 +406,14 @@ export function lowerFunction(fn: SyntaxNode, ctx: LowerContext = {}, cfg: Cfg =
     }
   }
 
+  // A for loop's initializer and update are expressions standing as CFG nodes (`parent` is O(depth): not used here).
+  const forParts = new Set<string>();
+  for (const f of fn.descendantsOfType('for_statement')) {
+    for (const part of [f.childForFieldName('initializer'), f.childForFieldName('update')]) {
+      if (part && part.type !== 'declaration') forParts.add(`${part.startIndex}:${part.endIndex}`);
+    }
+  }
+
   for (const node of cfg.nodes) {
     out = code[node.id];
     const syn = node.syntax;
@@ -416,8 +426,7 @@ export function lowerFunction(fn: SyntaxNode, ctx: LowerContext = {}, cfg: Cfg =
       const dying = symbols.filter((x) => x.storage === 'auto' && x.extent && x.extent.end === syn.endIndex);
       if (dying.length) out.push({ kind: 'scope-end', node: syn, symbols: dying });
     } else if (node.kind === 'stmt') {
-      // A for loop's initializer or update is an expression or declaration, not a statement.
-      if (syn.parent?.type === 'for_statement' && syn.type !== 'declaration' && syn.type !== 'compound_statement' && syn.id !== syn.parent.childForFieldName('body')?.id) value(syn);
+      if (forParts.has(`${syn.startIndex}:${syn.endIndex}`)) value(syn);
       else statement(syn);
     }
     for (let i = before; i < calls.length; i++) blockOfCall.set(i, node.id);
