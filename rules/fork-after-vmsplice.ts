@@ -1,3 +1,4 @@
+import { innerCallRelated } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 
 export const forkAfterVmsplice: Rule = {
@@ -39,7 +40,9 @@ export const forkAfterVmsplice: Rule = {
       '- The fork must be in the function that queued the buffer (or, for buffers passed to a wrapper, its caller), on a ' +
         'path the analysis can follow; forks in other threads or other functions are not seen.',
       '- vfork() and posix_spawn() are not reported: the child borrows the parent\'s memory instead of copying it.',
-      '- A vmsplice in a forked child of memory allocated before the fork is not yet reported.',
+      '- A vmsplice after a fork (in the child, or in the parent while the child may live) of memory that existed before ' +
+        'the fork is reported at the vmsplice; the fork, or a function or macro of the project that forks, must be in the ' +
+        'same function as the call.',
     ].join('\n'),
     references: [
       { title: 'CVE-2020-29374', url: 'https://nvd.nist.gov/vuln/detail/CVE-2020-29374' },
@@ -55,6 +58,19 @@ export const forkAfterVmsplice: Rule = {
           message: `${f.callee}() runs while the pages of '${f.buffer}' queued by vmsplice() on line ${line} may still be in the pipe, so they become copy-on-write shared with the child.`,
           location: f.location,
           related: [{ location: f.queuedAt, message: `'${f.buffer}' is queued here.` }],
+        });
+      }
+      const before = fact.lifetime.forkedBefore;
+      // A fork in a loop around the call is one defect, already reported at the fork.
+      const same = (a: { location: { region: { startLine: number; startColumn: number } } }): boolean =>
+        !!before && a.location.region.startLine === before.location.region.startLine && a.location.region.startColumn === before.location.region.startColumn;
+      if (before && !fact.lifetime.forks.some(same)) {
+        report({
+          message:
+            `vmsplice() queues memory that existed before ${before.callee}() on line ${before.location.region.startLine} copied the address space, ` +
+            'so parent and child share its pages copy-on-write while they are queued and the reader gets whichever copy the kernel kept.',
+          location: fact.location,
+          related: [{ location: before.location, message: `${before.callee}() copies the address space here.` }, ...innerCallRelated(fact)],
         });
       }
     }

@@ -1,4 +1,5 @@
 import type { ConsumerFact } from '../src/analysis/facts.js';
+import { innerCallRelated } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 import type { RelatedLocation } from '../src/types.js';
 
@@ -103,6 +104,7 @@ export const nonNetlinkDestination: Rule = {
       const related: RelatedLocation[] = [];
       if (culprit.location) related.push({ location: culprit.location, message: `The pipe is drained into ${culprit.what} here.` });
       if (culprit.createdAt) related.push({ location: culprit.createdAt, message: 'The consumer is made here.' });
+      related.push(...innerCallRelated(fact));
       if (change.location) related.push({ location: change.location, message: 'The queued memory changes here while the pages may still be referenced.' });
       const why = 'class' in culprit && culprit.class === 'copy' ? 'which the safeSinks option does not accept as copying the data' : 'which may keep referencing them after the consuming call returns';
       report({

@@ -34,3 +34,10 @@ export function flagRelated(fact: VmspliceFact, d: FlagDecision, what: string): 
   }
   return related;
 }
+
+/** The real vmsplice() behind a macro or wrapper call, as a related location (empty for a direct call). */
+export function innerCallRelated(fact: VmspliceFact): RelatedLocation[] {
+  if (!fact.innerLocation || fact.hops.length < 2) return [];
+  const holder = fact.hops[fact.hops.length - 2];
+  return [{ location: fact.innerLocation, message: `The vmsplice() call inside ${holder.kind} '${holder.name}'.` }];
+}

@@ -220,7 +220,7 @@ function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, seen = new Se
   const creation = fds.pipeCreation(pipe);
   const creationScope = creation ? index.scopeOf(creation) : null;
   for (const c of creationScope ? index.callsByScope(creationScope) : []) {
-    if (c.node.startIndex > (creation?.startIndex ?? 0) && spawns(c.callee, index.functions)) {
+    if (c.node.startIndex > (creation?.startIndex ?? 0) && spawns(c.callee, index)) {
       out.push({ class: 'reference', what: `another process (the read end is inherited through ${c.callee}())`, sink: null, at: c.node, createdAt: null });
     }
   }

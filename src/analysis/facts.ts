@@ -77,6 +77,8 @@ export interface VmspliceFact {
      * is for the rest of the process (allocated here, only read, unmapped or kept after the call).
      */
     mutable: { why: string; location: Location | null } | null;
+    /** A fork that copied the address space before the call, while the queued memory already existed. */
+    forkedBefore: { location: Location; callee: string } | null;
   };
   result: { use: ResultUse; location: Location; variable: string | null; deliberate: boolean; detail: ResultFacts['detail'] };
   /** Where the queued pages go: the fd written to and the consumers of its pipe. */
@@ -229,6 +231,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
         events,
         forks: all.filter((e) => e.kind === 'fork'),
         mutable: mutability(l.roots, l.unresolved, events),
+        forkedBefore: l.forkedBefore ? { location: at(l.forkedBefore.node), callee: l.forkedBefore.callee } : null,
       };
     }
 

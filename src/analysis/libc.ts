@@ -23,17 +23,27 @@ export const DUPS = new Set(['dup', 'dup2', 'dup3', 'fcntl', 'posix_spawn_file_a
 /** Functions that start another process, which inherits the open descriptors. */
 export const SPAWNS = new Set(['fork', 'vfork', 'clone', 'clone3', 'posix_spawn', 'posix_spawnp', 'execl', 'execlp', 'execle', 'execv', 'execvp', 'execvpe', 'execve', 'fexecve', 'system', 'popen', 'daemon']);
 
+/** Calls that copy the address space into a child (vfork and posix_spawn share it instead). */
+export const COPYING_FORKS = new Set(['fork', '__fork', 'clone', 'clone3', 'daemon']);
+
+interface Definitions {
+  functions: ReadonlyMap<string, { node: SyntaxNode }>;
+  macros: ReadonlyMap<string, { body: string }[]>;
+}
+
 /**
- * Does calling `name` start another process: a library spawn, or a function of the project whose body calls one
- * (a fork wrapper such as `retry_fork()`), followed a few levels deep.
+ * Does calling `name` start another process (one of `kinds`: by default any spawn): a library call, or a
+ * function or macro of the project whose body calls one (a fork wrapper such as `retry_fork()` or `SAFE_FORK()`),
+ * followed a few levels deep.
  */
-export function spawns(name: string, functions: ReadonlyMap<string, { node: SyntaxNode }>, depth = 0): boolean {
-  if (SPAWNS.has(name)) return true;
-  const f = depth < 3 ? functions.get(name) : undefined;
-  return !!f && f.node.descendantsOfType('call_expression').some((c) => {
-    const callee = c.childForFieldName('function')?.text ?? '';
-    return callee !== name && spawns(callee, functions, depth + 1);
-  });
+export function spawns(name: string, defs: Definitions, kinds: ReadonlySet<string> = SPAWNS, depth = 0): boolean {
+  if (kinds.has(name)) return true;
+  if (depth >= 3) return false;
+  const callees = new Set<string>();
+  for (const c of defs.functions.get(name)?.node.descendantsOfType('call_expression') ?? []) callees.add(c.childForFieldName('function')?.text ?? '');
+  for (const m of defs.macros.get(name) ?? []) for (const x of m.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) callees.add(x[1]);
+  callees.delete(name);
+  return [...callees].some((c) => spawns(c, defs, kinds, depth + 1));
 }
 
 /** Descriptor calls of the library: never helpers of the project. */

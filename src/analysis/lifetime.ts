@@ -3,7 +3,7 @@ import { aliasesOf, BufferResolver, type BufferRoot } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import { pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
 import { pipeUses } from './consumers.js';
-import { DUPS, IOV_READERS, SCANF, spawns, WRITERS } from './libc.js';
+import { COPYING_FORKS, DUPS, IOV_READERS, SCANF, spawns, WRITERS } from './libc.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { insideLoop, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
@@ -40,6 +40,8 @@ export interface BufferEvent {
 export interface LifetimeFacts {
   direction: 'write' | 'read';
   roots: BufferRoot[];
+  /** A fork (or a project's fork wrapper) that runs before the call, when the queued memory existed before it. */
+  forkedBefore: { node: SyntaxNode; callee: string } | null;
   /** iovec bases whose memory has no known root (neither a variable nor a string literal), or every base when the iovec itself is unknown. */
   unresolved: boolean;
   events: BufferEvent[];
@@ -169,7 +171,7 @@ export class LifetimeAnalysis {
     const inner = call.hops[call.hops.length - 1];
     const innerScope = call.args.fd?.scope ?? call.scope;
     const fdInner = call.args.fd ? expressionIn(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
-    if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false, unresolved: false };
+    if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false, unresolved: false, forkedBefore: null };
 
     const bases = call.args.iov ? this.buffers.iovBases(call.args.iov, call.args.count) : [];
     const roots = bases.map((b) => this.buffers.root(b)).filter((r): r is BufferRoot => r !== null && r.variable !== '');
@@ -199,7 +201,30 @@ export class LifetimeAnalysis {
       return u.type === 'string_literal' || u.type === 'concatenated_string' || (u.type === 'cast_expression' && literal(u.childForFieldName('value')!));
     };
     const unresolved = !bases.length || bases.some((b) => !literal(b.node) && !roots.some((r) => r.expr.id === b.node.id || this.buffers.root(b)?.variable === r.variable));
-    return { direction: 'write', roots, events, doubleBuffered, unresolved };
+    return { direction: 'write', roots, events, doubleBuffered, unresolved, forkedBefore: this.forkBefore(call, roots) };
+  }
+
+  /**
+   * semantics.md fork-after-vmsplice, second clause: the call runs after a fork that copied the address space (in
+   * the child, or in the parent while the child lives) and queues memory that existed before the fork, so both
+   * processes share its pages copy-on-write while they are queued.
+   */
+  private forkBefore(call: VmspliceCall, roots: BufferRoot[]): { node: SyntaxNode; callee: string } | null {
+    const ir = this.irFor(call.scope);
+    const site = ir?.callAt(call.site);
+    if (!ir || !site) return null;
+    const target = ir.blockOf(site);
+    for (const f of ir.calls) {
+      if (!f.callee || f.id === site.id || !spawns(f.callee, this.index, COPYING_FORKS)) continue;
+      if (!reachFrom(ir.cfg, ir.blockOf(f), () => false, () => false).reached.has(target)) continue;
+      // Memory the process allocates after the fork is its own.
+      const madeAfter = roots.some((r) => {
+        if (r.scope !== call.scope || r.kind === 'param' || r.kind === 'static' || r.kind === 'unknown') return false;
+        return (r.kind === 'stack' ? r.declaration ?? r.expr : r.expr).startIndex > f.node.startIndex;
+      });
+      if (!madeAfter) return { node: f.node, callee: f.callee };
+    }
+    return null;
   }
 
   /** The direction decided at the innermost level where the fd is known, from the real call outward through the hops. */
@@ -528,7 +553,7 @@ export class LifetimeAnalysis {
 
   /** Could another descriptor or process hold an end of the pipe (dup'ed, or inherited by fork/exec before `until`)? */
   private pipeEscapes(pipe: string, scope: Scope, until: SyntaxNode): boolean {
-    if (this.index.callsByScope(scope).some((c) => c.node.startIndex < until.startIndex && spawns(c.callee, this.index.functions))) return true;
+    if (this.index.callsByScope(scope).some((c) => c.node.startIndex < until.startIndex && spawns(c.callee, this.index))) return true;
     return [...DUPS].some((name) => this.index.callsByCallee(name).some((c) => args(c.node).some((a) => this.fds.pipeEnd(a, c.scope)?.pipe === pipe)));
   }
 
