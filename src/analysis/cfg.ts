@@ -70,7 +70,17 @@ export function buildCfg(fn: SyntaxNode, conditions?: Conditions): Cfg {
 
   const seq = (stmts: SyntaxNode[], next: number, ctx: Ctx): number => {
     let cur = next;
-    for (let i = stmts.length - 1; i >= 0; i--) cur = build(stmts[i], cur, ctx);
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      // `for_each_chunk(c, list) { ... }` with the macro undefined parses as a call missing its ';' and a block: a loop.
+      if (stmts[i].type === 'compound_statement' && i > 0 && isLoopMacroHead(stmts[i - 1])) {
+        const head = cond(stmts[i - 1].namedChildren[0], -1, cur);
+        patchTrue(head, buildBody(stmts[i], head, cur, head, ctx));
+        cur = head;
+        i--;
+        continue;
+      }
+      cur = build(stmts[i], cur, ctx);
+    }
     return cur;
   };
 
@@ -253,6 +263,12 @@ function constantTruth(cond: SyntaxNode): boolean | null {
   if (e.type === 'false') return false;
   if (e.type === 'number_literal' && /^(0[xX])?[0-9a-fA-F]+[uUlL]*$/.test(e.text)) return !/^(0[xX])?0+[uUlL]*$/.test(e.text);
   return null;
+}
+
+/** `NAME(args)` standing as a statement without its ';', as iteration macros the parser does not know leave it. */
+function isLoopMacroHead(s: SyntaxNode): boolean {
+  if (s.type !== 'expression_statement' || !s.lastChild?.isMissing) return false;
+  return s.namedChildren[0]?.type === 'call_expression';
 }
 
 /** A statement that is a call of a noreturn function (possibly cast to void). */
