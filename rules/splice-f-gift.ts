@@ -68,7 +68,8 @@ export const spliceFGift: Rule = {
   },
   check(facts, report) {
     for (const fact of facts.vmsplice) {
-      if (!fact.flags) continue;
+      // GIFT is a promise about memory given to a pipe; a read-direction call copies out of the pipe instead.
+      if (!fact.flags || fact.lifetime.direction === 'read') continue;
       const d = fact.flags.decide(GIFT);
       if (d.state !== 'must' && d.state !== 'may') continue;
       report({
