@@ -7,8 +7,9 @@ import type { BufferRoot } from './buffers.js';
 import { analyzeResult, type ResultFacts, type ResultUse } from './results.js';
 import { destinationOf, type Consumer, type ConsumerClass } from './consumers.js';
 import { notAPipe, type FdKind } from './fds.js';
-import { compactRegionOf, regionOf, unparen, type NodeRef } from './syntax.js';
+import { compactRegionOf, regionOf, type NodeRef } from './syntax.js';
 import { altsSetting, bitState, Evaluator, type BitState, type Value } from './values.js';
+import { spliceFacts, type SpliceFact } from './splices.js';
 
 /** What rules read about one file. Rules never walk syntax trees themselves. */
 export interface FileFacts {
@@ -18,16 +19,6 @@ export interface FileFacts {
   splices: SpliceFact[];
 }
 
-export interface SpliceFact {
-  callee: 'splice' | 'tee';
-  /** The call, reported where its callee is written. */
-  location: Location;
-  flags: FlagFacts['state'];
-  /** Names the flags came through (variables, macros), outermost first. */
-  via: string[];
-  /** For splice: what the output descriptor is; 'fuse' only for a provable or possible /dev/fuse. */
-  output: 'pipe' | 'fuse' | 'may-be-fuse' | 'other' | null;
-}
 
 export interface FlagDecision {
   state: BitState;
@@ -250,47 +241,9 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
       return { use: r.use, location: locate(r.at), variable: r.variable, deliberate: r.deliberate, detail: r.detail };
     }
   });
-  return { path, vmsplice, splices: spliceFacts() };
+  return { path, vmsplice, splices: spliceFacts(path, index, evaluator, lifetimes.fds) };
 
-  function spliceFacts(): SpliceFact[] {
-    const own = index.own ?? index;
-    // Whether an unknown output may be /dev/fuse, the one sink where SPLICE_F_MOVE still moves pages.
-    const fuseInView = /\/dev\/fuse|\bfuse_\w+|\bFUSE_\w+/.test(index.text);
-    const out: SpliceFact[] = [];
-    for (const c of own.calls) {
-      const all = c.node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
-      let callee: SpliceFact['callee'] | null = c.callee === 'splice' || c.callee === 'tee' ? c.callee : null;
-      let a = all;
-      if (!callee && c.callee === 'syscall' && all[0]) {
-        const m = /^(?:__NR_|SYS_)(splice|tee)$/.exec(unparen(all[0]).text);
-        if (m) {
-          callee = m[1] as SpliceFact['callee'];
-          a = all.slice(1);
-        }
-      }
-      if (!callee) continue;
-      const flagsNode = a[callee === 'splice' ? 5 : 3];
-      if (!flagsNode) continue;
-      const value = evaluator.eval({ node: flagsNode, frag: null, scope: c.scope, binding: null, anchor: flagsNode });
-      let output: SpliceFact['output'] = null;
-      const sinkNode = callee === 'splice' ? a[2] : null;
-      if (sinkNode) {
-        const k = lifetimes.fds.kindOf(sinkNode, c.scope);
-        if (k.kind === 'pipe-end' || k.kind === 'fifo') output = 'pipe';
-        else if (k.kind === 'file' && k.path === '/dev/fuse') output = 'fuse';
-        else if ((k.kind === 'unknown' || k.kind === 'parameter' || (k.kind === 'file' && k.path === null)) && fuseInView) output = 'may-be-fuse';
-        else output = 'other';
-      }
-      out.push({
-        callee,
-        location: { path, region: compactRegionOf({ node: c.node, frag: null }, headOf(c.node)) },
-        flags: (bit) => bitState(value, bit),
-        via: [...new Set(value.flatMap((alt) => alt.via))],
-        output,
-      });
-    }
-    return out;
-  }
+
 }
 
 

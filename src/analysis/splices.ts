@@ -1,0 +1,113 @@
+import type { SyntaxNode } from '../parse.js';
+import type { Location } from '../types.js';
+import type { FdFacts } from './fds.js';
+import type { FileIndex, Scope } from './fileindex.js';
+import { compactRegionOf, unparen } from './syntax.js';
+import { bitState, type BitState, type Evaluator } from './values.js';
+
+/**
+ * splice() and tee() calls for the flag rules: written directly, as raw
+ * syscalls (`syscall(__NR_splice, ...)`), or through a function of the
+ * project that passes its own parameter on as the flags (`ssplice(in, 0,
+ * out, 0, n, flags)`); such a wrapper call is judged where it is written,
+ * with the caller's arguments.
+ */
+
+export interface SpliceFact {
+  callee: 'splice' | 'tee';
+  /** The call, reported where its callee is written (the wrapper call for a wrapper). */
+  location: Location;
+  flags(bit: number): BitState;
+  /** Names the flags came through (variables, macros, the wrapper), outermost first. */
+  via: string[];
+  /** For splice: what the output descriptor is; 'fuse' only for a provable or possible /dev/fuse. */
+  output: 'pipe' | 'fuse' | 'may-be-fuse' | 'other' | null;
+}
+
+interface Shape {
+  callee: 'splice' | 'tee';
+  flags: SyntaxNode;
+  out: SyntaxNode | null;
+}
+
+interface Wrapper {
+  callee: 'splice' | 'tee';
+  flagsParam: number;
+  /** The wrapper's parameter that is the output, or the output as the wrapper writes it. */
+  outParam: number;
+  out: SyntaxNode | null;
+  scope: Scope;
+}
+
+function args(call: SyntaxNode): SyntaxNode[] {
+  return call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+}
+
+/** The flags and output of a splice()/tee() call, direct or raw. */
+function shapeOf(call: SyntaxNode, callee: string): Shape | null {
+  let a = args(call);
+  let name = callee;
+  if (callee === 'syscall' && a[0]) {
+    const m = /^(?:__NR_|SYS_|__NR_sys_)(splice|tee)$/.exec(unparen(a[0]).text);
+    if (!m) return null;
+    name = m[1];
+    a = a.slice(1);
+  }
+  if (name !== 'splice' && name !== 'tee') return null;
+  const flags = a[name === 'splice' ? 5 : 3];
+  return flags ? { callee: name, flags, out: name === 'splice' ? a[2] ?? null : null } : null;
+}
+
+function wrapperOf(name: string, index: FileIndex): Wrapper | null {
+  const cache = (index.projectCache.get('splice-wrappers') as Map<string, Wrapper | null> | undefined) ?? new Map<string, Wrapper | null>();
+  index.projectCache.set('splice-wrappers', cache);
+  if (cache.has(name)) return cache.get(name)!;
+  let found: Wrapper | null = null;
+  const f = index.functions.get(name);
+  for (const c of f ? index.callsByScope(f.scope) : []) {
+    const shape = shapeOf(c.node, c.callee);
+    const flagsParam = shape ? f!.scope.params.indexOf(unparen(shape.flags).text) : -1;
+    if (!shape || flagsParam < 0 || f!.scope.defs.has(f!.scope.params[flagsParam])) continue;
+    const outParam = shape.out ? f!.scope.params.indexOf(unparen(shape.out).text) : -1;
+    found = { callee: shape.callee, flagsParam, outParam, out: shape.out, scope: f!.scope };
+    break;
+  }
+  cache.set(name, found);
+  return found;
+}
+
+export function spliceFacts(path: string, index: FileIndex, evaluator: Evaluator, fds: FdFacts): SpliceFact[] {
+  const own = index.own ?? index;
+  // Whether an unknown output may be /dev/fuse, the one sink where SPLICE_F_MOVE still moves pages.
+  const fuseInView = /\/dev\/fuse|\bfuse_\w+|\bFUSE_\w+/.test(index.text);
+  const outputOf = (node: SyntaxNode | null, scope: Scope): SpliceFact['output'] => {
+    if (!node) return null;
+    const k = fds.kindOf(node, scope);
+    if (k.kind === 'pipe-end' || k.kind === 'fifo') return 'pipe';
+    if (k.kind === 'file' && k.path === '/dev/fuse') return 'fuse';
+    if ((k.kind === 'unknown' || k.kind === 'parameter' || (k.kind === 'file' && k.path === null)) && fuseInView) return 'may-be-fuse';
+    return 'other';
+  };
+  const out: SpliceFact[] = [];
+  for (const c of own.calls) {
+    const shape = shapeOf(c.node, c.callee);
+    const wrapper = shape ? null : wrapperOf(c.callee, index);
+    const a = args(c.node);
+    const flagsNode = shape?.flags ?? (wrapper ? a[wrapper.flagsParam] : undefined);
+    if (!flagsNode || !(shape || wrapper)) continue;
+    const value = evaluator.eval({ node: flagsNode, frag: null, scope: c.scope, binding: null, anchor: flagsNode });
+    const output = shape
+      ? outputOf(shape.out, c.scope)
+      : wrapper!.outParam >= 0
+        ? outputOf(a[wrapper!.outParam] ?? null, c.scope)
+        : outputOf(wrapper!.out, wrapper!.scope);
+    out.push({
+      callee: (shape ?? wrapper)!.callee,
+      location: { path, region: compactRegionOf({ node: c.node, frag: null }, c.node.childForFieldName('function') ?? c.node) },
+      flags: (bit) => bitState(value, bit),
+      via: [...(wrapper ? [`wrapper '${c.callee}'`] : []), ...new Set(value.flatMap((alt) => alt.via))],
+      output,
+    });
+  }
+  return out;
+}
