@@ -6,20 +6,28 @@
  * below). A simulated runner then walks the composite steps the way the
  * Actions runner does: it evaluates each step's `if:` (with the implicit
  * `success()`), substitutes `${{ inputs.* }}`, `${{ github.* }}` and
- * `${{ steps.*.outputs.* }}` in `env:`, `with:` and `working-directory:`,
- * writes each `run:` block to a file and runs it as `shell: bash` does
- * (`bash --noprofile --norc -eo pipefail FILE`) with the runner's variables
- * (GITHUB_WORKSPACE, GITHUB_ACTION_PATH, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
- * GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_ACTOR) and
- * reads the step outputs back from GITHUB_OUTPUT. `uses:` steps (setup-node,
- * upload-sarif) are recorded with their evaluated `with:`, not run; the
- * install step (`npm ci` in the action's folder) is not run either: the
- * repository's own dist/ is already built.
+ * `${{ steps.*.outputs.* }}` / `steps.*.outcome` in `env:`, `with:` and
+ * `working-directory:`, writes each `run:` block to a file and runs it as
+ * `shell: bash` does (`bash --noprofile --norc -eo pipefail FILE`) with the
+ * runner's variables (GITHUB_WORKSPACE, GITHUB_ACTION_PATH, GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY, GITHUB_EVENT_NAME, GITHUB_EVENT_PATH,
+ * GITHUB_REPOSITORY, GITHUB_ACTOR, RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP) and
+ * reads the step outputs back from GITHUB_OUTPUT.
+ *
+ * The action's folder is what a release tag holds at run time: the files
+ * `npm pack` ships (prebuilt dist/), package-lock.json and action.yml, and no
+ * node_modules. Every step runs for real, the install step too (`npm ci` of
+ * the production dependencies, offline from the local npm cache that the
+ * repository's own `npm ci` filled). `uses:` steps are recorded with their
+ * evaluated `with:`; actions/cache/restore and actions/cache/save are
+ * simulated with a folder per cache key, shared by the runs of this file
+ * (a cache hit restores node_modules, as on GitHub); upload-sarif is not run.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,7 +198,7 @@ type ExprValue = string | number | boolean | null;
 interface ExprContext {
   inputs: Record<string, string>;
   github: Record<string, string>;
-  steps: Record<string, { outputs: Record<string, string> }>;
+  steps: Record<string, { outputs: Record<string, string>; outcome?: string }>;
   failed: boolean;
 }
 
@@ -336,6 +344,7 @@ interface Simulation {
   log: string;
   summary: string;
   sarif: { runs: { results: unknown[]; automationDetails?: { id?: string } }[] } | null;
+  actionDir: string;
 }
 
 interface RunnerOptions {
@@ -344,6 +353,10 @@ interface RunnerOptions {
   event?: unknown;
   repository?: string;
   actor?: string;
+  /** The action's folder; default: a fresh copy of the release tree. */
+  actionDir?: string;
+  /** PATH of the runner's shell; default: this process's. */
+  pathEnv?: string;
 }
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'vmsplice-action-test-'));
@@ -359,6 +372,41 @@ function workspace(files: Record<string, string>): string {
     writeFileSync(path.join(dir, rel), text);
   }
   return dir;
+}
+
+// The release tree: the files `npm pack` ships (--ignore-scripts: dist/ is already built, and a rebuild would
+// race the other test files), plus the lockfile and action.yml, which a release tag holds beside them.
+const packedFiles = (
+  JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as {
+    files: { path: string }[];
+  }[]
+)[0].files.map((f) => f.path);
+const releaseTree = path.join(scratch, 'release');
+for (const rel of [...packedFiles, 'package-lock.json', 'action.yml']) cpSync(path.join(repoRoot, rel), path.join(releaseTree, rel));
+
+/** A copy of the release tree, as the runner downloads it for one job. */
+function actionFolder(): string {
+  const dir = path.join(scratch, `action-${++counter}`);
+  cpSync(releaseTree, dir, { recursive: true });
+  return dir;
+}
+
+// actions/cache, simulated: one folder per key; a key, once saved, is never overwritten (as on GitHub).
+const cacheStore = path.join(scratch, 'cache');
+const cacheEntry = (key: string): string => path.join(cacheStore, createHash('sha256').update(key).digest('hex'));
+
+function simulateUses(uses: string, inputs: Record<string, string>): Record<string, string> {
+  const action = uses.replace(/@.*$/, '');
+  if (action === 'actions/cache/restore') {
+    if (!existsSync(cacheEntry(inputs.key))) return {};
+    cpSync(cacheEntry(inputs.key), inputs.path, { recursive: true });
+    return { 'cache-hit': 'true', 'cache-primary-key': inputs.key, 'cache-matched-key': inputs.key };
+  }
+  if (action === 'actions/cache/save') {
+    if (!existsSync(cacheEntry(inputs.key))) cpSync(inputs.path, cacheEntry(inputs.key), { recursive: true });
+    return {};
+  }
+  return {};
 }
 
 function parseOutputFile(file: string): Record<string, string> {
@@ -382,10 +430,13 @@ function parseOutputFile(file: string): Record<string, string> {
   return out;
 }
 
+// By absolute path, so that a runner PATH without some tool still starts the shell.
+const BASH = execFileSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).trim();
+
 function bash(script: string, cwd: string, env: NodeJS.ProcessEnv, scriptFile: string): Promise<{ status: number; log: string }> {
   writeFileSync(scriptFile, script);
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BASH, ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
@@ -397,6 +448,7 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv, scriptFile: s
 /** Runs the action's steps on `ws` as the runner would (see the top of the file). */
 async function runAction(ws: string, opts: RunnerOptions = {}): Promise<Simulation> {
   const temp = mkdtempSync(path.join(path.dirname(ws), 'runner-'));
+  const actionDir = opts.actionDir ?? actionFolder();
   for (const name of Object.keys(opts.inputs ?? {})) assert.ok(Object.hasOwn(actionInputs, name), `action.yml declares input '${name}'`);
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(actionInputs)) inputs[name] = opts.inputs?.[name] ?? asString(asMap(spec, name).default) ?? '';
@@ -405,7 +457,7 @@ async function runAction(ws: string, opts: RunnerOptions = {}): Promise<Simulati
   const summaryPath = path.join(temp, 'step-summary.md');
   writeFileSync(summaryPath, '');
   const github = {
-    action_path: repoRoot,
+    action_path: actionDir,
     workspace: ws,
     event_name: opts.eventName ?? 'push',
     repository: opts.repository ?? 'octo-org/kernel-tools',
@@ -415,20 +467,27 @@ async function runAction(ws: string, opts: RunnerOptions = {}): Promise<Simulati
   // The runner's environment, not the one this test happens to run in.
   const baseEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(GITHUB_|INPUT_|RUNNER_|ACTIONS_|NODE_TEST_CONTEXT$|NODE_OPTIONS$)/.test(k)) baseEnv[k] = v;
+    if (!/^(GITHUB_|INPUT_|RUNNER_|ACTIONS_|NODE_TEST_CONTEXT$|NODE_OPTIONS$|npm_)/i.test(k)) baseEnv[k] = v;
   }
+  // Where this machine's npm cache is, when `npm test` says so; the runner would have its own.
+  if (process.env.npm_config_cache) baseEnv.npm_config_cache = process.env.npm_config_cache;
   Object.assign(baseEnv, {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: ws,
-    GITHUB_ACTION_PATH: repoRoot,
+    GITHUB_ACTION_PATH: actionDir,
     GITHUB_STEP_SUMMARY: summaryPath,
     GITHUB_EVENT_NAME: github.event_name,
     GITHUB_EVENT_PATH: eventPath,
     GITHUB_REPOSITORY: github.repository,
     GITHUB_ACTOR: github.actor,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
     RUNNER_TEMP: temp,
+    // No registry in the test: npm installs from the cache the repository's own `npm ci` filled.
+    npm_config_offline: 'true',
   });
+  if (opts.pathEnv !== undefined) baseEnv.PATH = opts.pathEnv;
 
   const records: StepRecord[] = [];
   let log = '';
@@ -436,15 +495,19 @@ async function runAction(ws: string, opts: RunnerOptions = {}): Promise<Simulati
     const name = asString(step.name) ?? `step ${n + 1}`;
     const id = asString(step.id);
     const kind = step.uses !== undefined ? 'uses' : 'run';
-    if (!condition(asString(step.if), ctx)) continue;
+    if (!condition(asString(step.if), ctx)) {
+      if (id) ctx.steps[id] = { outputs: {}, outcome: 'skipped' };
+      continue;
+    }
     const record: StepRecord = { name, id, kind, executed: false };
     records.push(record);
     if (kind === 'uses') {
       record.uses = asString(step.uses);
       record.with = Object.fromEntries(Object.entries(asMap(step.with ?? {}, 'with')).map(([k, v]) => [k, interpolate(asString(v) ?? '', ctx)]));
+      const outputs = simulateUses(record.uses!, record.with);
+      if (id) ctx.steps[id] = { outputs, outcome: 'success' };
       continue;
     }
-    if (id === 'install') continue; // npm ci in the action's folder: dist/ is already built.
     const env: NodeJS.ProcessEnv = { ...baseEnv, GITHUB_OUTPUT: path.join(temp, `output-${n}`) };
     writeFileSync(env.GITHUB_OUTPUT!, '');
     for (const [k, v] of Object.entries(asMap(step.env ?? {}, 'env'))) env[k] = interpolate(asString(v) ?? '', ctx);
@@ -454,19 +517,32 @@ async function runAction(ws: string, opts: RunnerOptions = {}): Promise<Simulati
     record.executed = true;
     record.status = result.status;
     log += result.log;
-    if (id) ctx.steps[id] = { outputs: parseOutputFile(env.GITHUB_OUTPUT!) };
+    if (id) ctx.steps[id] = { outputs: parseOutputFile(env.GITHUB_OUTPUT!), outcome: result.status === 0 ? 'success' : 'failure' };
     if (result.status !== 0) ctx.failed = true;
   }
   const outputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(actionOutputs)) outputs[name] = interpolate(asString(asMap(spec, name).value) ?? '', ctx);
   const sarifPath = outputs['sarif-file'];
   const sarif = sarifPath && existsSync(sarifPath) ? (JSON.parse(readFileSync(sarifPath, 'utf8')) as Simulation['sarif']) : null;
-  return { outputs, lint: ctx.steps.lint?.outputs ?? {}, records, failed: ctx.failed, log, summary: readFileSync(summaryPath, 'utf8'), sarif };
+  return { outputs, lint: ctx.steps.lint?.outputs ?? {}, records, failed: ctx.failed, log, summary: readFileSync(summaryPath, 'utf8'), sarif, actionDir };
 }
 
-const ran = (sim: Simulation, pattern: RegExp): StepRecord | undefined => sim.records.find((r) => pattern.test(r.uses ?? r.name));
 const uploadOf = (sim: Simulation): StepRecord | undefined => sim.records.find((r) => r.uses?.startsWith('github/codeql-action/upload-sarif'));
-const failStepOf = (sim: Simulation): StepRecord | undefined => sim.records.find((r) => r.kind === 'run' && r.id !== 'lint' && r.id !== 'install' && r.executed);
+const installOf = (sim: Simulation): StepRecord | undefined => sim.records.find((r) => r.id === 'install');
+const failStepOf = (sim: Simulation): StepRecord | undefined => sim.records.find((r) => r.kind === 'run' && r.name === 'Fail on findings');
+/** `path:line:col  level  message  [rule-id]`, the text format's finding line. */
+const TEXT_FINDING = /^(\S+):(\d+):\d+ +(?:error|warning|note) +.*\[([a-z-]+)\]$/gm;
+/** A workflow command that annotates a finding (`title` holds the rule id). */
+const ANNOTATION = /^::(?:error|warning|notice) file=([^,]+),line=(\d+),.*title=([a-z-]+)[^:]*::/gm;
+
+/** `uri:startLine ruleId` of every SARIF result, sorted. */
+function sarifFindings(sim: Simulation): string[] {
+  type Result = { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] };
+  return (sim.sarif?.runs[0].results as Result[])
+    .map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri}:${r.locations[0].physicalLocation.region.startLine} ${r.ruleId}`)
+    .sort();
+}
+
 const resultCount = (sim: Simulation): number => (sim.sarif?.runs ?? []).reduce((n, r) => n + r.results.length, 0);
 
 // ---------------------------------------------------------------------------
@@ -607,8 +683,12 @@ describe('YAML subset reader', () => {
       upload: 'true',
     });
     for (const [k, v] of Object.entries(actionInputs)) assert.ok(asString(asMap(v, k).description), `input ${k} has a description`);
-    assert.equal(steps.length, 5);
-    assert.match(asString(stepById('lint').run) ?? '', /\bnode "\$GITHUB_ACTION_PATH\/dist\/src\/cli\.js"/);
+    assert.deepEqual(
+      steps.map((s) => s.id ?? s.name),
+      ['setup', 'restore', 'install', "Save vmsplice-lint's dependencies", 'lint', 'Upload SARIF to code scanning', 'Fail on findings'],
+    );
+    // One analysis: the log's findings and the SARIF come from the same run.
+    assert.equal([...(asString(stepById('lint').run) ?? '').matchAll(/\bnode "\$GITHUB_ACTION_PATH\/dist\/src\/cli\.js"/g)].length, 1);
   });
 });
 
@@ -655,21 +735,117 @@ describe('action.yml', () => {
     assert.deepEqual([...used].sort(), Object.keys(env).sort());
   });
 
-  test('sets up Node 20, installs with npm ci in the action folder, uploads with upload-sarif v3', () => {
-    const setup = steps[0];
-    assert.equal(setup.uses, 'actions/setup-node@v4');
-    assert.equal(asString(asMap(setup.with, 'setup with')['node-version']), '20');
+  test("runs on the job's Node from the prebuilt dist/: no setup-node, no dev toolchain, cached production dependencies, upload-sarif v4", () => {
+    assert.equal(
+      steps.find((s) => asString(s.uses)?.startsWith('actions/setup-node')),
+      undefined,
+      'setup-node would change Node for the rest of the caller job',
+    );
+    for (const s of steps.filter((x) => x.run !== undefined)) {
+      assert.doesNotMatch(asString(s.run)!, /\btsc\b|sarif-multitool|npm run build|--include=dev|npm install/, `${asString(s.name)} installs or runs no dev tool`);
+    }
     const install = stepById('install');
     assert.equal(install['working-directory'], '${{ github.action_path }}');
-    assert.match(asString(install.run)!, /^npm ci --no-audit --no-fund --include=dev$/m);
+    assert.match(asString(install.run)!, /^npm ci --omit=dev --ignore-scripts --no-audit --no-fund$/m);
+    assert.match(asString(install.if)!, /steps\.restore\.outputs\.cache-hit != 'true'/);
+    const restore = stepById('restore');
+    const save = steps[steps.indexOf(install) + 1];
+    assert.match(asString(restore.uses)!, /^actions\/cache\/restore@[0-9a-f]{40}$/);
+    assert.match(asString(save.uses)!, /^actions\/cache\/save@[0-9a-f]{40}$/);
+    assert.equal(asString(save.uses)!.split('@')[1], asString(restore.uses)!.split('@')[1], 'restore and save come from one release of actions/cache');
+    const cacheWith = { path: '${{ github.action_path }}/node_modules', key: '${{ steps.setup.outputs.cache-key }}' };
+    assert.deepEqual(restore.with, cacheWith);
+    assert.deepEqual(save.with, cacheWith);
+    assert.match(asString(save.if)!, /steps\.install\.outcome == 'success'/);
     const upload = steps.find((s) => asString(s.uses)?.startsWith('github/codeql-action/upload-sarif@'));
     assert.ok(upload);
-    assert.equal(upload.uses, 'github/codeql-action/upload-sarif@v3');
+    assert.match(asString(upload.uses)!, /^github\/codeql-action\/upload-sarif@[0-9a-f]{40}$/);
     assert.deepEqual(upload.with, { sarif_file: '${{ steps.lint.outputs.sarif-file }}', category: '${{ inputs.category }}' });
     assert.match(asString(upload.if)!, /inputs\.upload == 'true'/);
     assert.match(asString(upload.if)!, /steps\.lint\.outputs\.can-upload == 'true'/);
     assert.ok(steps.indexOf(upload) < steps.length - 1, 'the upload comes before the step that fails the job');
     for (const [name, spec] of Object.entries(actionOutputs)) assert.equal(asMap(spec, name).value, `\${{ steps.lint.outputs.${name} }}`);
+  });
+
+  test('third-party actions are pinned by full commit SHA, with the release in a comment', () => {
+    const pins = [...actionText.matchAll(/^\s*uses:\s*(.*)$/gm)].map((m) => m[1]);
+    assert.equal(pins.length, steps.filter((s) => s.uses !== undefined).length, 'one uses: line per uses step');
+    const majors: Record<string, string> = {};
+    for (const pin of pins) {
+      const m = /^([\w.-]+\/[\w./-]+)@([0-9a-f]{40}) # v(\d+)\.\d+\.\d+$/.exec(pin);
+      assert.ok(m, `pinned by SHA with "# vX.Y.Z": ${pin}`);
+      majors[m[1]] = m[3];
+    }
+    assert.deepEqual(majors, { 'actions/cache/restore': '5', 'actions/cache/save': '5', 'github/codeql-action/upload-sarif': '4' });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The runtime: what runs before vmsplice-lint reads a file. Sequential, and
+// before the concurrent cases below, which then start from a warm cache.
+
+const MODULES_KEY = `vmsplice-lint-modules-Linux-X64-node${process.versions.modules}-${createHash('sha256')
+  .update(readFileSync(path.join(repoRoot, 'package-lock.json')))
+  .digest('hex')
+  .slice(0, 32)}`;
+
+describe('the action on a fresh runner', () => {
+  test('cold cache: production dependencies only, installed from the lockfile and saved; warm cache: restored, npm not run', async () => {
+    const ws = cleanTree();
+    const cold = await runAction(ws, { inputs: { 'sarif-file': 'cold.sarif' } });
+    assert.equal(cold.failed, false, cold.log);
+    assert.equal(cold.outputs['exit-code'], '0');
+    assert.equal(installOf(cold)?.status, 0);
+    const saved = cold.records.find((r) => r.uses?.startsWith('actions/cache/save@'));
+    assert.deepEqual(saved?.with, { path: path.join(cold.actionDir, 'node_modules'), key: MODULES_KEY });
+    assert.ok(existsSync(cacheEntry(MODULES_KEY)), 'node_modules saved under the key');
+    const modules = path.join(cold.actionDir, 'node_modules');
+    for (const dep of ['tree-sitter', 'tree-sitter-c', 'yargs', 'ajv']) assert.ok(existsSync(path.join(modules, dep)), `${dep} installed`);
+    for (const dev of ['typescript', '@microsoft', 'fast-check', '@types']) assert.equal(existsSync(path.join(modules, dev)), false, `${dev} not installed`);
+
+    const warm = await runAction(ws, { inputs: { 'sarif-file': 'warm.sarif' } });
+    assert.notEqual(warm.actionDir, cold.actionDir);
+    assert.equal(warm.failed, false, warm.log);
+    assert.equal(warm.outputs['exit-code'], '0');
+    assert.equal(installOf(warm), undefined, 'npm is not run on a cache hit');
+    assert.equal(
+      warm.records.find((r) => r.uses?.startsWith('actions/cache/save@')),
+      undefined,
+      'a restored cache is not saved again',
+    );
+    assert.deepEqual(warm.sarif?.runs[0].results, []);
+  });
+
+  test('a ref without the prebuilt dist/ fails at once, pointing at the release tags', async () => {
+    const actionDir = actionFolder();
+    rmSync(path.join(actionDir, 'dist'), { recursive: true });
+    const sim = await runAction(cleanTree(), { actionDir });
+    assert.equal(sim.failed, true);
+    assert.deepEqual(
+      sim.records.map((r) => r.id),
+      ['setup'],
+    );
+    assert.match(sim.log, /::error title=vmsplice-lint::this ref of the action has no prebuilt dist\/: use a release tag/);
+  });
+
+  test('no node on PATH, or one older than the engines field: fails at once, saying what to add', async () => {
+    const empty = mkdtempSync(path.join(scratch, 'bin-'));
+    const old = mkdtempSync(path.join(scratch, 'bin-'));
+    writeFileSync(path.join(old, 'old-node.cjs'), "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.18.1' } });\n");
+    writeFileSync(path.join(old, 'node'), `#!${BASH}\nexec ${JSON.stringify(process.execPath)} --require ${JSON.stringify(path.join(old, 'old-node.cjs'))} "$@"\n`, { mode: 0o755 });
+    const [none, tooOld] = await Promise.all([
+      runAction(cleanTree(), { pathEnv: empty }),
+      runAction(cleanTree(), { pathEnv: `${old}${path.delimiter}${process.env.PATH}` }),
+    ]);
+    for (const sim of [none, tooOld]) {
+      assert.equal(sim.failed, true);
+      assert.deepEqual(
+        sim.records.map((r) => r.id),
+        ['setup'],
+      );
+    }
+    assert.match(none.log, /::error title=vmsplice-lint::no node on PATH: vmsplice-lint needs Node\.js 20\.19 or newer \(add actions\/setup-node/);
+    assert.match(tooOld.log, /::error title=vmsplice-lint::vmsplice-lint needs Node\.js 20\.19 or newer, the job has 20\.18\.1/);
   });
 });
 
@@ -692,7 +868,7 @@ describe('action under a simulated runner', { concurrency: true }, () => {
     assert.deepEqual(sim.sarif.runs[0].results, []);
     assert.equal(sim.sarif.runs[0].automationDetails?.id, 'vmsplice-lint');
     assert.deepEqual(uploadOf(sim)?.with, { sarif_file: path.join(ws, 'vmsplice-lint.sarif'), category: 'vmsplice-lint' });
-    assert.equal(ran(sim, /^actions\/setup-node@v4$/)?.kind, 'uses');
+    assert.equal(installOf(sim), undefined, 'dependencies restored from the cache');
     assert.equal(failStepOf(sim), undefined);
   });
 
@@ -746,12 +922,29 @@ describe('action under a simulated runner', { concurrency: true }, () => {
     assert.match(sim.log, /fail-on input must be error, warning or never/);
   });
 
-  test('pull request from a fork: upload skipped with a notice', async () => {
-    const sim = await runAction(cleanTree(), { eventName: 'pull_request', event: prEvent('contributor/kernel-tools'), repository: 'octo-org/kernel-tools' });
+  test('findings are printed in the log as text, by the run that wrote the SARIF', async () => {
+    const sim = await runAction(failingTree());
+    assert.ok(uploadOf(sim));
+    const logged = [...sim.log.matchAll(TEXT_FINDING)].map((m) => `${m[1]}:${m[2]} ${m[3]}`);
+    assert.ok(logged.length >= 3, sim.log);
+    assert.deepEqual(logged.sort(), sarifFindings(sim));
+    assert.doesNotMatch(sim.log, ANNOTATION, 'no annotations beside the uploaded alerts');
+  });
+
+  test('pull request from a fork: upload skipped with a notice, findings shown as annotations', async () => {
+    const sim = await runAction(failingTree(), {
+      eventName: 'pull_request',
+      event: prEvent('contributor/kernel-tools'),
+      repository: 'octo-org/kernel-tools',
+      inputs: { 'fail-on': 'never' },
+    });
     assert.equal(sim.outputs['exit-code'], '0');
     assert.equal(sim.lint['can-upload'], 'false');
     assert.equal(uploadOf(sim), undefined);
-    assert.match(sim.log, /::notice title=vmsplice-lint::SARIF upload skipped: pull requests from forks/);
+    assert.match(sim.log, /::notice title=vmsplice-lint::SARIF upload skipped: pull requests from forks get a read-only token\. Findings are shown as annotations/);
+    const annotated = [...sim.log.matchAll(ANNOTATION)].map((m) => `${m[1]}:${m[2]} ${m[3]}`);
+    assert.deepEqual(annotated.sort(), sarifFindings(sim));
+    assert.doesNotMatch(sim.log, TEXT_FINDING);
     assert.equal(sim.failed, false);
   });
 
@@ -764,6 +957,7 @@ describe('action under a simulated runner', { concurrency: true }, () => {
     assert.equal(target.lint['can-upload'], 'false');
     assert.equal(deleted.lint['can-upload'], 'false');
     assert.equal(uploadOf(target), undefined);
+    assert.match(target.log, /SARIF upload skipped: pull_request_target from a fork would file the fork's results as alerts of the base branch/);
   });
 
   test('pull request from a branch of the same repository: uploaded', async () => {
