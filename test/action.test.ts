@@ -670,7 +670,7 @@ describe('YAML subset reader', () => {
 
   test('reads action.yml into the expected shape', () => {
     assert.equal(runs.using, 'composite');
-    assert.deepEqual(Object.keys(actionInputs), ['paths', 'config', 'sarif-file', 'category', 'fail-on', 'baseline', 'upload']);
+    assert.deepEqual(Object.keys(actionInputs), ['paths', 'config', 'sarif-file', 'category', 'fail-on', 'baseline', 'upload', 'shard']);
     assert.deepEqual(Object.keys(actionOutputs), ['sarif-file', 'findings', 'exit-code']);
     const defaults = Object.fromEntries(Object.entries(actionInputs).map(([k, v]) => [k, asMap(v, k).default]));
     assert.deepEqual(defaults, {
@@ -681,6 +681,7 @@ describe('YAML subset reader', () => {
       'fail-on': 'error',
       baseline: '',
       upload: 'true',
+      shard: '',
     });
     for (const [k, v] of Object.entries(actionInputs)) assert.ok(asString(asMap(v, k).description), `input ${k} has a description`);
     assert.deepEqual(
@@ -1015,6 +1016,25 @@ describe('action under a simulated runner', { concurrency: true }, () => {
     const later = await runAction(ws, { inputs: { baseline: '.vmsplice-lint-baseline.json', 'sarif-file': 'later.sarif' } });
     assert.equal(later.outputs['exit-code'], '1');
     assert.equal(later.outputs.findings, '2');
+  });
+
+  test('shard input: each shard reports its share, under its own category; together they report every finding', async () => {
+    const files: Record<string, string> = {};
+    for (let k = 1; k <= 4; k++) {
+      files[`src/gift-${k}.c`] = GIFT_C.replace('send_gift', `send_gift_${k}`);
+      files[`src/reuse-${k}.c`] = REUSE_C.replace('send_and_clear', `send_and_clear_${k}`);
+    }
+    const ws = workspace(files);
+    const [all, one, two] = await Promise.all([
+      runAction(ws, { inputs: { 'fail-on': 'never', 'sarif-file': 'all.sarif' } }),
+      runAction(ws, { inputs: { 'fail-on': 'never', shard: '1/2', category: 'vmsplice-lint-shard-1', 'sarif-file': 'one.sarif' } }),
+      runAction(ws, { inputs: { 'fail-on': 'never', shard: '2/2', category: 'vmsplice-lint-shard-2', 'sarif-file': 'two.sarif' } }),
+    ]);
+    for (const sim of [all, one, two]) assert.equal(sim.failed, false, sim.log);
+    assert.ok(sarifFindings(one).length > 0 && sarifFindings(two).length > 0, 'both shards report something');
+    assert.deepEqual([...sarifFindings(one), ...sarifFindings(two)].sort(), sarifFindings(all));
+    assert.equal(one.sarif!.runs[0].automationDetails?.id, 'vmsplice-lint-shard-1');
+    assert.equal(uploadOf(two)?.with?.category, 'vmsplice-lint-shard-2');
   });
 
   test('shell metacharacters in inputs are data, never code', async () => {

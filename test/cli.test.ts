@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../src/docs.js';
 import { cliHarness } from './helpers/cli-run.js';
-import { validateSarif } from './helpers/sarif-validate.js';
+import { validateCliSarif } from './helpers/sarif-validate.js';
 
 const { run, tree, work } = cliHarness('cli');
 
@@ -128,7 +128,7 @@ test('SARIF of the fixtures validates clean with the SARIF multitool (GitHub rul
   assert.equal(r.code, 1, r.stderr);
   const log = JSON.parse(readFileSync(out, 'utf8'));
   assert.ok(log.runs[0].results.length > 50, 'the fixtures produce findings');
-  const { errors, warnings } = validateSarif(out);
+  const { errors, warnings } = validateCliSarif(out);
   assert.deepEqual(errors, []);
   assert.deepEqual(warnings, []);
 });
@@ -142,7 +142,7 @@ test('SARIF of a clean tree has every rule and results: []', () => {
   assert.deepEqual(log.runs[0].tool.driver.rules.map((x: { id: string }) => x.id), ['splice-f-gift', 'buffer-modified-after-vmsplice', 'non-netlink-destination', 'not-a-pipe', 'unchecked-result', 'fork-after-vmsplice', 'ineffective-flag']);
   const out = path.join(dir, 'clean.sarif');
   writeFileSync(out, r.stdout);
-  assert.deepEqual(validateSarif(out), { errors: [], warnings: [] });
+  assert.deepEqual(validateCliSarif(out), { errors: [], warnings: [] });
 });
 
 test('binary and unreadable files are notifications, not crashes', () => {

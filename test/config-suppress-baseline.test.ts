@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cliHarness } from './helpers/cli-run.js';
-import { validateSarif } from './helpers/sarif-validate.js';
+import { validateCliSarif } from './helpers/sarif-validate.js';
 
 /** Suppression directives, configuration files and baselines, through the CLI. */
 
@@ -55,7 +55,7 @@ test('--include-suppressed keeps suppressed findings as SARIF suppressions (vali
   assert.equal(r.code, 0, 'suppressed findings do not fail the run; the note does not either');
   const out = path.join(dir, 'out.sarif');
   writeFileSync(out, r.stdout);
-  assert.deepEqual(validateSarif(out), { errors: [], warnings: [] });
+  assert.deepEqual(validateCliSarif(out), { errors: [], warnings: [] });
   const plain = JSON.parse(run(['--format', 'sarif', '.'], dir).stdout).runs[0].results;
   assert.deepEqual(plain.map((x: { ruleId: string }) => x.ruleId), ['ineffective-flag']);
   assert.ok(!('suppressions' in plain[0]), 'without suppressed results, no result carries suppressions');
