@@ -139,6 +139,7 @@ async function main(argv: string[]): Promise<number> {
       .option('report-unused-directives', { type: 'boolean', default: false, describe: 'warn about suppression directives that suppress nothing' })
       .option('fail-on', { choices: ['error', 'warning', 'note', 'never'] as const, default: 'warning', describe: 'lowest level that makes the exit code 1' })
       .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout (a regular file is replaced atomically; a device, FIFO or socket is written through)' })
+      .option('sarif-output', { type: 'string', describe: 'also write SARIF to FILE' })
       .option('rule', { type: 'string', describe: 'run only these rules (repeatable; enables rules that are off by default)' })
       .option('disable', { type: 'string', describe: 'do not run these rules (repeatable)' })
       .option('list-rules', { type: 'boolean', describe: 'list the rules and exit' })
@@ -277,6 +278,7 @@ async function main(argv: string[]): Promise<number> {
     const out = render(args.format, result, toStdout && useColor(process.stdout), category);
     if (toStdout) process.stdout.write(out);
     else await writeOutput(args.output as string, out);
+    if (args['sarif-output'] !== undefined) await writeOutput(args['sarif-output'], render('sarif', result, false, category));
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, stepSummary(result, allRules as Rule[]));
     return exitCode(result, args['max-warnings'], args['exit-zero'] ? 'never' : args['fail-on']);
   } catch (err) {
