@@ -31,6 +31,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLEAN_C, GIFT_C, REUSE_C } from './helpers/c-sources.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(repoRoot, 'dist/src/cli.js');
@@ -544,61 +545,6 @@ function sarifFindings(sim: Simulation): string[] {
 }
 
 const resultCount = (sim: Simulation): number => (sim.sarif?.runs ?? []).reduce((n, r) => n + r.results.length, 0);
-
-// ---------------------------------------------------------------------------
-// Fixture sources.
-
-const CLEAN_C = `#define _GNU_SOURCE
-#include <fcntl.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
-/* Queues a constant message; the buffer is never written. */
-static const char msg[] = "hello\\n";
-
-int send_hello(int wfd)
-{
-	struct iovec v = { .iov_base = (void *)msg, .iov_len = sizeof msg - 1 };
-	ssize_t n = vmsplice(wfd, &v, 1, 0);
-	if (n != (ssize_t)(sizeof msg - 1))
-		return -1;
-	return 0;
-}
-`;
-
-/** Two warnings: splice-f-gift and unchecked-result. */
-const GIFT_C = `#define _GNU_SOURCE
-#include <fcntl.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
-int send_gift(char *buf, size_t len)
-{
-	int p[2];
-	struct iovec v = { .iov_base = buf, .iov_len = len };
-	if (pipe(p) < 0)
-		return -1;
-	vmsplice(p[1], &v, 1, SPLICE_F_GIFT);
-	return 0;
-}
-`;
-
-/** An error (buffer-modified-after-vmsplice) and a warning (unchecked-result). */
-const REUSE_C = `#define _GNU_SOURCE
-#include <fcntl.h>
-#include <string.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
-int send_and_clear(int wfd, char *buf, size_t len)
-{
-	struct iovec v = { .iov_base = buf, .iov_len = len };
-	if (vmsplice(wfd, &v, 1, 0) < 0)
-		return -1;
-	memset(buf, 0, len);
-	return 0;
-}
-`;
 
 const cleanTree = (): string => workspace({ 'src/clean.c': CLEAN_C, 'README': 'fixture\n' });
 const failingTree = (): string => workspace({ 'src/clean.c': CLEAN_C, 'src/gift.c': GIFT_C, 'src/reuse.c': REUSE_C });

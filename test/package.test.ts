@@ -1,24 +1,27 @@
 /**
  * The npm package as a user gets it: `npm pack` of this tree, `npm install -g` of the tarball into a temporary
- * prefix, then the installed `vmsplice-lint` on fixtures. The install is offline, from the npm cache that the
+ * prefix, then the installed `vmsplice-lint` on C files with and without findings. The install is offline, from the npm cache that the
  * repository's own `npm ci` filled (CI runs it first). `npm pack --ignore-scripts`: dist/ is already built by
  * `npm test`, and rebuilding it here would race the other test files that run it.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLEAN_C, GIFT_C } from './helpers/c-sources.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown> & { version: string };
 const work = mkdtempSync(path.join(os.tmpdir(), 'vmsplice-lint-package-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const FAILING = 'fixtures/splice-f-gift/call-forms.c';
-const PASSING = 'fixtures/near-misses/other-calls.c';
+const tree = path.join(work, 'tree');
+mkdirSync(tree);
+writeFileSync(path.join(tree, 'gift.c'), GIFT_C);
+writeFileSync(path.join(tree, 'clean.c'), CLEAN_C);
 
 /** This environment without what `npm test` exports, so npm reads only the flags given here (the cache excepted). */
 function npmEnv(): NodeJS.ProcessEnv {
@@ -42,7 +45,7 @@ before(() => {
   assert.equal(install.status, 0, `npm install -g of the tarball (offline, from the npm cache):\n${install.stderr}`);
 });
 
-const runInstalled = (args: string[]) => spawnSync(installedBin, args, { cwd: repoRoot, encoding: 'utf8', env: npmEnv() });
+const runInstalled = (args: string[]) => spawnSync(installedBin, args, { cwd: tree, encoding: 'utf8', env: npmEnv() });
 
 test('the tarball holds runtime files only: compiled sources and rules, rule docs, schema, README, LICENSE', () => {
   const runtime = /^(LICENSE|README\.md|package\.json|dist\/(src|rules)\/[\w/-]+\.js|rules\/[a-z-]+\.md|schema\/[\w.-]+\.json)$/;
@@ -78,14 +81,14 @@ test('the installed vmsplice-lint runs from its own prefix: version, findings wi
   assert.equal(version.status, 0, version.stderr);
   assert.equal(version.stdout.trim(), pkg.version);
 
-  const failing = runInstalled([FAILING]);
+  const failing = runInstalled(['--fail-on', 'warning', 'gift.c']);
   assert.equal(failing.status, 1, failing.stderr);
-  assert.match(failing.stdout, /^fixtures\/splice-f-gift\/call-forms\.c:\d+:\d+ +warning .*\[splice-f-gift\]$/m);
-  // The same bytes as the tree's own build: nothing the analysis needs was left out of the tarball.
-  const fromTree = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/cli.js'), FAILING], { cwd: repoRoot, encoding: 'utf8', env: npmEnv() });
-  assert.equal(failing.stdout, fromTree.stdout);
+  assert.match(failing.stdout, /^gift\.c:\d+:\d+ +warning .*\[splice-f-gift\]$/m);
+  // The same bytes as the repository's own build: nothing the analysis needs was left out of the tarball.
+  const fromRepo = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/cli.js'), '--fail-on', 'warning', 'gift.c'], { cwd: tree, encoding: 'utf8', env: npmEnv() });
+  assert.equal(failing.stdout, fromRepo.stdout);
 
-  const passing = runInstalled([PASSING]);
+  const passing = runInstalled(['clean.c']);
   assert.equal(passing.status, 0, passing.stdout + passing.stderr);
 
   const explain = runInstalled(['--explain', 'splice-f-gift']);

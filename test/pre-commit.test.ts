@@ -12,10 +12,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLEAN_C, GIFT_C } from './helpers/c-sources.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'vmsplice-lint-pre-commit-'));
@@ -35,7 +36,7 @@ function env(home: string): NodeJS.ProcessEnv {
   return { ...out, PRE_COMMIT_HOME: home, PRE_COMMIT_COLOR: 'never', NO_COLOR: '1', npm_config_offline: 'true', GITHUB_STEP_SUMMARY: '' };
 }
 
-/** A git repository holding `files` (name in the repository -> fixture of this tree), committed. */
+/** A git repository holding `files` (name -> content), committed. */
 function gitRepo(name: string, files: Record<string, string>): string {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
@@ -44,7 +45,7 @@ function gitRepo(name: string, files: Record<string, string>): string {
     assert.equal(r.status, 0, r.stderr);
   };
   git('init', '-q');
-  for (const [rel, fixture] of Object.entries(files)) copyFileSync(path.join(repoRoot, fixture), path.join(dir, rel));
+  for (const [rel, text] of Object.entries(files)) writeFileSync(path.join(dir, rel), text);
   git('add', '.');
   git('commit', '-q', '-m', 'fixture');
   return dir;
@@ -76,8 +77,8 @@ test('pre-commit try-repo: the hook fails on a C file with findings and passes o
   // Each try-repo installs its own environment; the two run side by side. notes.txt holds C with findings: only
   // `types: [c]` keeps it from the hook (vmsplice-lint lints every file it is given, whatever its name).
   const [failing, passing] = await Promise.all([
-    tryRepo(gitRepo('failing', { 'bad.c': 'fixtures/splice-f-gift/call-forms.c', 'good.c': 'fixtures/near-misses/other-calls.c' })),
-    tryRepo(gitRepo('passing', { 'good.c': 'fixtures/near-misses/other-calls.c', 'notes.txt': 'fixtures/splice-f-gift/call-forms.c' })),
+    tryRepo(gitRepo('failing', { 'bad.c': GIFT_C, 'good.c': CLEAN_C })),
+    tryRepo(gitRepo('passing', { 'good.c': CLEAN_C, 'notes.txt': GIFT_C })),
   ]);
   for (const run of [failing, passing]) {
     assert.doesNotMatch(run.output, /An (unexpected )?error has occurred/, diagnosis(run.output, run.home));
