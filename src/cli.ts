@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { allRules, findRule } from '../rules/index.js';
 import { lint } from './lint.js';
+import type { DiscoveredFile } from './discover.js';
 import { applyBaseline, buildBaseline, readBaseline } from './baseline.js';
 import { CONFIG_NAME, ConfigResolver, definesFor, loadConfig, rulesFor, type Config } from './config.js';
 import type { EngineOptions } from './engine.js';
@@ -14,6 +15,7 @@ import { toJson } from './report/json.js';
 import { ruleText } from './report/ruledocs.js';
 import { toSarif } from './report/sarif.js';
 import { toText } from './report/text.js';
+import { ignoredPhrase, plural } from './report/common.js';
 import { OutputError, writeOutput } from './output-file.js';
 import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { parseDefine, type Defines } from './analysis/preproc.js';
@@ -128,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
       .scriptName('vmsplice-lint')
       .usage('$0 [paths..]\n\nFinds risky uses of Linux vmsplice(2) in C source trees.')
       .command('$0 [paths..]', false, (y) =>
-        y.positional('paths', { type: 'string', array: true, default: ['.'], describe: 'files and directories to lint (default: .)' }),
+        y.positional('paths', { type: 'string', array: true, describe: "files and directories to lint (default: .); '-' reads C from standard input" }),
       )
       .option('format', { alias: 'f', choices: ['text', 'json', 'sarif', 'github'] as const, default: 'text', describe: 'output format (github: workflow-command annotations)' })
       .option('config', { alias: 'c', type: 'string', describe: `use this config file for every file (default: the nearest ${CONFIG_NAME} upward from each file)` })
@@ -149,7 +151,9 @@ async function main(argv: string[]): Promise<number> {
       .option('include', { type: 'string', describe: 'only lint paths matching these globs (relative to the current directory)' })
       .option('exclude', { type: 'string', describe: 'skip paths matching these globs' })
       .option('ext', { type: 'string', describe: 'file extensions to lint in directories (default: .c and .h)' })
-      .option('ignore', { type: 'boolean', default: true, describe: 'honour .gitignore files (--no-ignore to lint ignored files too)' })
+      .option('ignore', { type: 'boolean', default: true, describe: 'honour .gitignore files inside git work trees (--no-ignore to lint ignored files too)' })
+      .option('stdin-filename', { type: 'string', describe: "with '-': the path standard input stands for (config lookup, messages; inside the current directory, the tree is its project context)" })
+      .option('allow-empty', { type: 'boolean', default: false, describe: 'exit 0 when there are no files to lint (otherwise a usage error, exit 2)' })
       .option('rule-option', {
         type: 'string',
         describe: "set a rule option: ID.KEY=VALUE (VALUE: true, false, or a comma-separated list), e.g. non-netlink-destination.safeSinks=netlink",
@@ -233,19 +237,29 @@ async function main(argv: string[]): Promise<number> {
     });
     // Paths after `--` (which may start with '-') arrive in `_`.
     const given = [...((args.paths as string[] | undefined) ?? []), ...args._.map(String)];
-    const paths = given.length ? given : ['.'];
+    // yargs drops a lone '-' from the positionals.
+    const readsStdin = given.includes('-') || argv.includes('-');
+    if (args['stdin-filename'] !== undefined && !readsStdin) throw new UsageError("--stdin-filename goes with '-' (standard input) among the paths");
+    const stdin = readsStdin ? stdinFile(root, args['stdin-filename']) : undefined;
+    const others = given.filter((p) => p !== '-');
+    // Alone, standard input named inside the tree is linted with the tree as its project context, and reported alone.
+    const asContext = stdin !== undefined && others.length === 0 && !path.isAbsolute(stdin.relPath);
+    const paths = others.length ? others : stdin && !asContext ? [] : ['.'];
+    const extensions = cliExtensions.length ? cliExtensions : rootConfig?.extensions ?? ['.c', '.h'];
     const result = await lint({
       root,
       paths,
       ...base,
       discover: {
-        extensions: cliExtensions.length ? cliExtensions : rootConfig?.extensions ?? ['.c', '.h'],
+        extensions,
         include: [...(rootConfig?.include ?? []), ...list(args.include)],
         exclude: [...(rootConfig?.exclude ?? []), ...list(args.exclude)],
         useIgnoreFiles: args.ignore,
       },
       jobs: args.jobs,
       shard,
+      stdin,
+      reportOnly: asContext ? stdin?.relPath : undefined,
       onProgress: !args.quiet && process.stderr.isTTY ? progressLine : undefined,
       optionsFor: (absPath) => {
         try {
@@ -258,6 +272,7 @@ async function main(argv: string[]): Promise<number> {
     if (!args.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     const missing = result.notifications.filter((n) => n.kind === 'not-found');
     if (missing.length) throw new UsageError(missing.map((n) => n.message).join('; '));
+    if (result.filesScanned === 0 && !args['allow-empty']) throw new UsageError(nothingToLint(paths, extensions, result));
 
     if (args['write-baseline'] !== undefined) {
       await writeOutput(args['write-baseline'], `${JSON.stringify(buildBaseline(result), null, 2)}\n`);
@@ -289,9 +304,31 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Standard input as a file named by --stdin-filename (by default '<stdin>' in the current directory): its
+ * path picks the config file and appears in messages.
+ */
+function stdinFile(root: string, name: string | undefined): DiscoveredFile {
+  // Discovery names files by real paths; a file on disk at this path is replaced, not linted twice.
+  const realRoot = realpathSync(root);
+  const absPath = path.resolve(realRoot, name ?? '<stdin>');
+  const rel = path.relative(realRoot, absPath);
+  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return { absPath, relPath: inside ? rel.split(path.sep).join('/') : absPath, content: readFileSync(0) };
+}
+
+/** ESLint's "No files matching the pattern": a run that checked nothing must not pass as clean. */
+function nothingToLint(paths: string[], extensions: string[], result: LintResult): string {
+  const ignored = ignoredPhrase(result.ignored);
+  return (
+    `no files to lint in ${paths.map((p) => `'${p}'`).join(', ')} with extensions ${extensions.join(', ')}` +
+    `${ignored ? ` (${ignored} left out by .gitignore; --no-ignore lints them)` : ''}; --allow-empty accepts an empty run`
+  );
+}
+
 /** One line on a terminal's stderr, rewritten in place; stdout stays clean for SARIF and JSON. */
 function progressLine(s: { phase: 'read' | 'lint'; done: number; total: number; findings: number }): void {
-  const text = s.phase === 'read' ? `reading ${s.total} files` : `linting ${s.done + 1}/${s.total} files, ${s.findings} findings so far`;
+  const text = s.phase === 'read' ? `reading ${plural(s.total, 'file')}` : `linting ${s.done + 1}/${s.total} files, ${s.findings} findings so far`;
   process.stderr.write(`\r\x1b[Kvmsplice-lint: ${text}`);
 }
 

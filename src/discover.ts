@@ -13,8 +13,15 @@ export interface DiscoverOptions {
   include: string[];
   /** picomatch globs on relPath; a matching directory is not entered. */
   exclude: string[];
-  /** Honour .gitignore files (false with --no-ignore). */
+  /** Honour .gitignore files inside git work trees (false with --no-ignore). */
   useIgnoreFiles: boolean;
+}
+
+export interface Discovered {
+  files: DiscoveredFile[];
+  notifications: Notification[];
+  /** Files with a linted extension, and directories, that ignore rules left out: said in the summary. */
+  ignored: { files: number; dirs: number };
 }
 
 export interface DiscoveredFile {
@@ -22,6 +29,8 @@ export interface DiscoveredFile {
   absPath: string;
   /** Relative to the real lint root, '/'-separated; the absolute path for a file outside the root. */
   relPath: string;
+  /** The bytes, for a file that is not read from disk (standard input). */
+  content?: Buffer;
 }
 
 /**
@@ -36,11 +45,15 @@ export interface DiscoveredFile {
  * judge it there, whichever route led to it; a route only has to be open (a
  * symlink that is itself ignored or excluded is not followed). So the result
  * does not depend on readdir order or on which of several routes came first.
- * A directory named on the command line is likewise walked as a walk from the
- * root would walk it: the .gitignore files of the root and of the directories
- * in between apply, and one that is itself ignored yields nothing (--no-ignore
- * lifts that). Outside the root, .gitignore files are not honoured: there is
- * no anchor for their patterns short of guessing the enclosing repository.
+ * As in ripgrep and git, ignore files apply only inside a git work tree (a
+ * directory with a `.git`, the nearest one at or above), each anchored at its
+ * own directory, together with `.git/info/exclude`; a nested work tree starts
+ * afresh. A tree unpacked from a tarball therefore is linted whole, whatever
+ * its .gitignore says, and the verdicts do not depend on the current
+ * directory: a directory named on the command line gets the ignore files of
+ * its work tree above it, and one that is itself ignored yields nothing
+ * (--no-ignore lifts that). The current directory and the directories above
+ * it are never passed by.
  *
  * FIFOs, sockets and devices are never opened. One named on the command line is
  * reported; one met during a walk is reported only if it would have been linted
@@ -51,25 +64,28 @@ export async function discover(
   paths: string[],
   root: string,
   opts: DiscoverOptions,
-): Promise<{ files: DiscoveredFile[]; notifications: Notification[] }> {
+): Promise<Discovered> {
   let realRoot: string;
   try {
     realRoot = await realpath(root);
   } catch (err) {
-    return { files: [], notifications: [accessProblem(root, err)] };
+    return { files: [], notifications: [accessProblem(root, err)], ignored: { files: 0, dirs: 0 } };
   }
   const walk = new Walk(realRoot, opts);
   await Promise.all(paths.map((p) => walk.visitArgument(p)));
   return walk.result();
 }
 
-/** A directory that a walk from the root would enter. */
+/** A directory that a walk would enter. */
 interface Dir {
   real: string;
   rel: string;
+  /** Its path relative to the root of its git work tree ('' there); null outside one or with --no-ignore. */
+  repoRel: string | null;
   /**
-   * The patterns of the .gitignore files above it, rebased onto the root, which
-   * decide about the directory itself; null where none are honoured.
+   * The patterns that apply to its entries before its own .gitignore: those of
+   * the ignore files above it in its work tree, rebased onto the work tree's
+   * root; null where none are honoured.
    */
   rules: ignore.Ignore | null;
 }
@@ -87,6 +103,8 @@ class Walk {
   private readonly dirs = new Map<string, Promise<Dir | null>>();
   private readonly rulesWithinDir = new Map<string, Promise<ignore.Ignore | null>>();
   private readonly visited = new Set<string>();
+  private readonly ignoredFiles = new Set<string>();
+  private readonly ignoredDirs = new Set<string>();
   private readonly limit = createLimiter(MAX_IN_FLIGHT);
   private readonly isIncluded: (rel: string) => boolean;
   private readonly isExcluded: (rel: string) => boolean;
@@ -107,12 +125,12 @@ class Walk {
     );
   }
 
-  result(): { files: DiscoveredFile[]; notifications: Notification[] } {
+  result(): Discovered {
     const files = [...this.files].map(([absPath, relPath]) => ({ absPath, relPath }));
     files.sort((a, b) => compare(a.relPath, b.relPath));
     const notifications = [...this.notifications.values()];
     notifications.sort((a, b) => compare(a.path, b.path) || compare(a.kind, b.kind) || compare(a.message, b.message));
-    return { files, notifications };
+    return { files, notifications, ignored: { files: this.ignoredFiles.size, dirs: this.ignoredDirs.size } };
   }
 
   async visitArgument(arg: string): Promise<void> {
@@ -157,19 +175,19 @@ class Walk {
     const rules = await this.rulesWithin(dir, entries.some((entry) => entry.name === '.gitignore'));
     const pending: Promise<void>[] = [];
     for (const entry of entries) {
-      const visit = this.visitEntry(real, rules, entry);
+      const visit = this.visitEntry(dir, rules, entry);
       if (visit) pending.push(visit);
     }
     await Promise.all(pending);
   }
 
   /** Settles a regular file or a special one at once; returns the walk below a directory or link. */
-  private visitEntry(dir: string, rules: ignore.Ignore | null, entry: Dirent): Promise<void> | undefined {
-    const entryPath = childPath(dir, entry.name);
+  private visitEntry(dir: Dir, rules: ignore.Ignore | null, entry: Dirent): Promise<void> | undefined {
+    const entryPath = childPath(dir.real, entry.name);
     if (entry.isDirectory()) return this.enterDirectory(entryPath);
-    if (entry.isSymbolicLink()) return this.followLink(rules, entryPath);
+    if (entry.isSymbolicLink()) return this.followLink(dir, rules, entry.name);
     const rel = this.relOf(entryPath);
-    if (!this.selects(rules, rel)) return undefined;
+    if (!this.selects(rules, entryPath, rel, repoChild(dir, entry.name))) return undefined;
     if (entry.isFile()) {
       this.files.set(entryPath, rel);
     } else {
@@ -178,17 +196,19 @@ class Walk {
     return undefined;
   }
 
-  private async followLink(rules: ignore.Ignore | null, link: string): Promise<void> {
+  private async followLink(dir: Dir, rules: ignore.Ignore | null, name: string): Promise<void> {
+    const link = childPath(dir.real, name);
     const linkRel = this.relOf(link);
+    const linkRepoRel = repoChild(dir, name);
     // git tracks a symlink as a file, so its own name is tested as a file's.
-    if (this.isExcluded(linkRel) || rules?.ignores(linkRel)) return;
+    if (this.isExcluded(linkRel) || (linkRepoRel !== null && rules?.ignores(linkRepoRel))) return;
     let target: Stats;
     let real: string;
     try {
       target = await this.limit(() => stat(link));
       real = await this.limit(() => realpath(link));
     } catch (err) {
-      if (this.selects(rules, linkRel)) {
+      if (this.selects(rules, link, linkRel, null)) {
         this.notify({
           level: 'warning',
           kind: 'unreadable',
@@ -205,7 +225,7 @@ class Walk {
     const realDir = await this.dir(path.dirname(real));
     if (realDir === null) return;
     const rel = this.relOf(real);
-    if (!this.selects(await this.rulesWithin(realDir), rel)) return;
+    if (!this.selects(await this.rulesWithin(realDir), real, rel, repoChild(realDir, path.basename(real)))) return;
     if (target.isFile()) {
       this.files.set(real, rel);
     } else {
@@ -213,15 +233,17 @@ class Walk {
     }
   }
 
-  /** Whether a regular file at `rel`, in a directory with these rules, is linted. */
-  private selects(rules: ignore.Ignore | null, rel: string): boolean {
+  /**
+   * Whether a regular file, in a directory with these rules, is linted; `repoRel` is its path in its work tree
+   * (null: no ignore rule applies). A file that only an ignore rule leaves out is counted.
+   */
+  private selects(rules: ignore.Ignore | null, real: string, rel: string, repoRel: string | null): boolean {
     const name = rel.slice(rel.lastIndexOf('/') + 1);
-    return (
-      this.opts.extensions.some((ext) => name.endsWith(ext)) &&
-      this.isIncluded(rel) &&
-      !this.isExcluded(rel) &&
-      !rules?.ignores(rel)
-    );
+    const wanted = this.opts.extensions.some((ext) => name.endsWith(ext)) && this.isIncluded(rel) && !this.isExcluded(rel);
+    if (!wanted) return false;
+    if (repoRel === null || !rules?.ignores(repoRel)) return true;
+    this.ignoredFiles.add(real);
+    return false;
   }
 
   /**
@@ -239,28 +261,53 @@ class Walk {
 
   private async lookUpDir(real: string): Promise<Dir | null> {
     const rel = this.relOf(real);
-    if (real === this.realRoot) return { real, rel, rules: this.opts.useIgnoreFiles ? newRules() : null };
     const parentPath = path.dirname(real);
-    if (parentPath === real) return { real, rel, rules: null };
-    const parent = await this.dir(parentPath);
-    if (parent === null || ALWAYS_SKIPPED.has(path.basename(real)) || this.isExcluded(rel)) return null;
-    const rules = await this.rulesWithin(parent);
-    return rules?.ignores(rel + '/') ? null : { real, rel, rules };
+    const parent = parentPath === real ? null : await this.dir(parentPath);
+    const passedBy = !this.rootPrefix.startsWith(childPath(real, ''));
+    if (parent === null && parentPath !== real) return null;
+    if (passedBy && (ALWAYS_SKIPPED.has(path.basename(real)) || this.isExcluded(rel))) return null;
+    const parentRules = parent && (await this.rulesWithin(parent));
+    const asChild = parent && repoChild(parent, path.basename(real));
+    if (passedBy && asChild !== null && parentRules?.ignores(asChild + '/')) {
+      this.ignoredDirs.add(real);
+      return null;
+    }
+    if (!this.opts.useIgnoreFiles) return { real, rel, repoRel: null, rules: null };
+    const git = await this.gitDir(real);
+    if (git === undefined) return { real, rel, repoRel: asChild, rules: parentRules };
+    const exclude = rel === '' ? '.git/info/exclude' : `${rel}/.git/info/exclude`;
+    return { real, rel, repoRel: '', rules: git === null ? newRules() : await this.withIgnoreFile(newRules(), git, 'info/exclude', exclude) };
+  }
+
+  /**
+   * Whether `real` is the root of a work tree: its `.git` directory, null for a `.git` file (a linked work tree
+   * or a submodule, whose info/exclude lies elsewhere and is not read), undefined for no work tree root.
+   */
+  private async gitDir(real: string): Promise<string | null | undefined> {
+    try {
+      const st = await this.limit(() => stat(childPath(real, '.git')));
+      return st.isDirectory() ? childPath(real, '.git') : st.isFile() ? null : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The rules for the entries of `dir`: its own plus those of its .gitignore. */
   private rulesWithin(dir: Dir, hasIgnoreFile = true): Promise<ignore.Ignore | null> {
     let rules = this.rulesWithinDir.get(dir.real);
     if (rules === undefined) {
-      rules = dir.rules && hasIgnoreFile ? this.withIgnoreFile(dir.rules, dir.real, dir.rel) : Promise.resolve(dir.rules);
+      rules =
+        dir.rules && dir.repoRel !== null && hasIgnoreFile
+          ? this.withIgnoreFile(dir.rules, dir.real, '.gitignore', dir.rel === '' ? '.gitignore' : `${dir.rel}/.gitignore`, dir.repoRel)
+          : Promise.resolve(dir.rules);
       this.rulesWithinDir.set(dir.real, rules);
     }
     return rules;
   }
 
-  /** `rules` plus those of the .gitignore in `dir`, if it has one. */
-  private async withIgnoreFile(rules: ignore.Ignore, dir: string, rel: string): Promise<ignore.Ignore> {
-    const file = childPath(dir, '.gitignore');
+  /** `rules` plus those of the ignore file `name` in `dir`, if it has one; `repoRel` anchors its patterns. */
+  private async withIgnoreFile(rules: ignore.Ignore, dir: string, name: string, shownAs: string, repoRel = ''): Promise<ignore.Ignore> {
+    const file = childPath(dir, name);
     try {
       // A FIFO named .gitignore would block the read forever.
       if (!(await this.limit(() => stat(file))).isFile()) return rules;
@@ -276,12 +323,12 @@ class Walk {
       this.notify({
         level: 'warning',
         kind: 'unreadable',
-        path: rel === '' ? '.gitignore' : `${rel}/.gitignore`,
+        path: shownAs,
         message: `Cannot read the ignore file, so its patterns are not applied: ${describeFsError(err)}.`,
       });
       return rules;
     }
-    const patterns = parseIgnoreFile(text, rel);
+    const patterns = parseIgnoreFile(text, repoRel);
     return patterns.length === 0 ? rules : newRules().add(rules).add(patterns);
   }
 
@@ -293,6 +340,11 @@ class Walk {
   private notify(n: Notification): void {
     this.notifications.set(`${n.kind}\0${n.path}\0${n.message}`, n);
   }
+}
+
+/** The path of an entry of `dir` in its work tree, or null outside one. */
+function repoChild(dir: Dir, name: string): string | null {
+  return dir.repoRel === null ? null : dir.repoRel === '' ? name : `${dir.repoRel}/${name}`;
 }
 
 /** path.join() without the normalizing, which the walk's real paths do not need. */

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { discover, type DiscoverOptions } from './discover.js';
+import { discover, type DiscoveredFile, type DiscoverOptions } from './discover.js';
 import { NO_DEFINES, type Defines } from './analysis/preproc.js';
 import { enclosingMacroNames, namesThatMatter, Project, type IndexedFile } from './analysis/project.js';
 import { mergeDefines } from './compile-commands.js';
@@ -20,6 +20,12 @@ export interface LintOptions extends EngineOptions {
   optionsFor?: (absPath: string) => EngineOptions;
   /** Threads for reading the tree (default: the number of CPUs). */
   jobs?: number;
+  /**
+   * Standard input, linted under its name; a file discovered at the same path is replaced by it. With
+   * `reportOnly`, the discovered files are its project context (wrappers, flag macros) and are not reported.
+   */
+  stdin?: DiscoveredFile;
+  reportOnly?: string;
   /** Report only the files of shard `index` (1-based) of `count`: CI matrices split the analysis. */
   shard?: { index: number; count: number };
   /** Called as the run advances (the CLI draws a progress line on a terminal). */
@@ -45,6 +51,8 @@ const YIELD_EVERY = 64;
  */
 export async function lint(opts: LintOptions): Promise<LintResult> {
   const found = await discover(opts.paths, opts.root, opts.discover);
+  const stdin = opts.stdin;
+  if (stdin) found.files = [stdin, ...found.files.filter((f) => f.absPath !== stdin.absPath)];
   const notifications: Notification[] = [...found.notifications];
   const indexed: IndexedFile[] = [];
   const sources = new Map<string, { text: string; absPath: string }>();
@@ -98,6 +106,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     opts.onProgress?.({ phase: 'lint', done: i, total: project.files.length, findings });
     // Every shard indexes the whole project (facts cross files); each lints and reports its own share.
     if (opts.shard && shardOf(own.path, opts.shard.count) !== opts.shard.index) continue;
+    if (opts.reportOnly !== undefined && own.path !== opts.reportOnly) continue;
     try {
       const source = sources.get(own.path);
       const linted = lintIndexed(own, project, source?.text ?? '', (source && opts.optionsFor?.(source.absPath)) || opts);
@@ -109,7 +118,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     }
   }
   assignFingerprints(files.flatMap((f) => f.findings));
-  return { root: opts.root, files, filesScanned: found.files.length, filesParsed: indexed.length, notifications };
+  if (opts.reportOnly === undefined) return { root: opts.root, files, filesScanned: found.files.length, filesParsed: indexed.length, notifications, ignored: found.ignored };
+  const own = notifications.filter((n) => n.path === opts.reportOnly);
+  return { root: opts.root, files, filesScanned: 1, filesParsed: indexed.some((f) => f.path === opts.reportOnly) ? 1 : 0, notifications: own };
 }
 
 // One file the analysis cannot handle must not cost the user the whole run.

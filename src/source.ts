@@ -47,6 +47,7 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * over threads instead.
  */
 export function readSourceSync(file: DiscoveredFile, opts: ReadSourceOptions = {}): SourceRead {
+  if (file.content) return examine(file, file.content, opts);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   let buf: Buffer;
   try {

@@ -61,6 +61,8 @@ export interface LintResult {
   root: string;
   files: FileResult[];
   filesScanned: number;
+  /** Files with a linted extension, and directories, that ignore rules left out (absent: none counted). */
+  ignored?: { files: number; dirs: number };
   filesParsed: number;
   notifications: Notification[];
 }

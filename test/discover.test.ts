@@ -40,6 +40,7 @@ test('lints an explicitly named file whatever its extension, unless excluded', a
 
 test('honours nested .gitignore files with git semantics', async (t) => {
   const root = await tree(t, {
+    '.git/HEAD': '',
     '.gitignore': '*.gen.c\ngen/\n# a comment\n\nUPPER.c\n',
     'sub/.gitignore': '!keep.gen.c\nlocal.c\n/only-here.c\n!gen/\n',
     'a.gen.c': '',
@@ -95,6 +96,7 @@ test('agrees with git on which files a tree ignores', async (t) => {
 
 test('a named directory gets the .gitignore rules of the root and the directories above it', async (t) => {
   const root = await tree(t, {
+    '.git/HEAD': '',
     '.gitignore': '*.gen.c\nignored/\n',
     'a/.gitignore': 'skip.c\n',
     'a/b/ok.c': '',
@@ -106,6 +108,42 @@ test('a named directory gets the .gitignore rules of the root and the directorie
   // The same verdict as a walk from the root: the directory itself is ignored.
   assert.deepEqual(await relPaths(root, {}, [path.join(root, 'ignored')]), []);
   assert.deepEqual(await relPaths(root, { useIgnoreFiles: false }, [path.join(root, 'ignored')]), ['ignored/c.c']);
+});
+
+test('.gitignore files apply only inside a git work tree: a tarball tree is linted whole', async (t) => {
+  const files = { '.gitignore': '/*\n', 'a.c': '', 'sub/.gitignore': '*.c\n', 'sub/b.c': '' };
+  const root = await tree(t, files);
+  const found = await discover([root], root, defaults);
+  assert.deepEqual(found.files.map((f) => f.relPath), ['a.c', 'sub/b.c']);
+  assert.deepEqual(found.ignored, { files: 0, dirs: 0 });
+  // The same tree as a work tree: everything is ignored, and counted.
+  const repo = await tree(t, { ...files, '.git/HEAD': '' });
+  const inRepo = await discover([repo], repo, defaults);
+  assert.deepEqual(inRepo.files, []);
+  assert.deepEqual(inRepo.ignored, { files: 1, dirs: 1 });
+});
+
+test('a .git above the root makes its .gitignore files apply, anchored at the work tree root', async (t) => {
+  const top = await tree(t, {
+    '.git/HEAD': '',
+    '.gitignore': '/tools/gen.c\n*.tmp.c\n',
+    '.git/info/exclude': 'local.c\n',
+    'tools/gen.c': '',
+    'tools/x.tmp.c': '',
+    'tools/local.c': '',
+    'tools/keep.c': '',
+    'tools/sub/gen.c': '',
+  });
+  const fromRoot = await relPaths(top, {}, [path.join(top, 'tools')]);
+  const tools = path.join(top, 'tools');
+  const fromTools = await relPaths(tools, {}, [tools]);
+  assert.deepEqual(fromRoot, ['tools/keep.c', 'tools/sub/gen.c']);
+  assert.deepEqual(fromTools.map((f) => `tools/${f}`), fromRoot);
+});
+
+test('a nested work tree starts afresh: the outer .gitignore files do not reach into it', async (t) => {
+  const root = await tree(t, { '.git/HEAD': '', '.gitignore': '*.gen.c\n', 'a.gen.c': '', 'inner/.git': 'gitdir: elsewhere\n', 'inner/b.gen.c': '' });
+  assert.deepEqual(await relPaths(root), ['inner/b.gen.c']);
 });
 
 test('always skips .git and node_modules', async (t) => {
@@ -162,7 +200,7 @@ test('reports a symlinked file once, by its real path', async (t) => {
 });
 
 test('judges a file reached through a symlink at its real path', async (t) => {
-  const root = await tree(t, { '.gitignore': 'generated/\n', 'generated/g.c': '', 'src/notes.txt': '', 'src/main.c': '' });
+  const root = await tree(t, { '.git/HEAD': '', '.gitignore': 'generated/\n', 'generated/g.c': '', 'src/notes.txt': '', 'src/main.c': '' });
   await symlink('../generated/g.c', path.join(root, 'src/g.c'));
   await symlink('notes.txt', path.join(root, 'src/notes.c'));
   assert.deepEqual(await relPaths(root), ['src/main.c']);

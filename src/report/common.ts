@@ -2,6 +2,8 @@
 
 import type { Finding, Level, LintResult, Notification } from '../types.js';
 
+type RunCounts = Pick<LintResult, 'filesScanned' | 'ignored'>;
+
 // Code-unit order, not localeCompare: output must not depend on the machine's locale.
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -68,18 +70,28 @@ export function sentence(text: string): string {
   return trimmed.endsWith('.') ? trimmed : `${trimmed}.`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+
+/** '3 files and 1 directory', or null when ignore rules left nothing out. */
+export function ignoredPhrase(ignored: LintResult['ignored']): string | null {
+  if (!ignored || ignored.files + ignored.dirs === 0) return null;
+  const parts = [...(ignored.files ? [plural(ignored.files, 'file')] : []), ...(ignored.dirs ? [plural(ignored.dirs, 'directory', 'directories')] : [])];
+  return parts.join(' and ');
 }
 
 /** The summary line, shared by the text and GitHub reporters: `head` (painted by level in text) and `tail`. */
-export function summaryLine(findings: Finding[], notifications: Notification[], files: number): { head: string; tail: string; worst: Level | null } {
+export function summaryLine(findings: Finding[], notifications: Notification[], run: RunCounts): { head: string; tail: string; worst: Level | null } {
+  const files = run.filesScanned;
+  const ignored = ignoredPhrase(run.ignored);
   const counts = countLevels(findings);
   const skipped = skippedFiles(notifications);
   const unstructured = notifications.reduce((n, x) => n + (x.kind === 'parse-recovery' ? (x.count ?? 0) : 0), 0);
   const parts = [
     ...(skipped > 0 ? [`${plural(skipped, 'file')} skipped`] : []),
     ...(unstructured > 0 ? [`${plural(unstructured, 'vmsplice call')} analysed without control flow`] : []),
+    ...(ignored ? [`${ignored} left out by .gitignore (--no-ignore to lint them)`] : []),
   ];
   const tail = parts.length ? `; ${parts.join('; ')}.` : '.';
   if (findings.length === 0) return { head: `No problems found in ${plural(files, 'file')}`, tail, worst: null };

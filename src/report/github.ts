@@ -54,8 +54,8 @@ function notificationCommand(n: Notification): string {
   return command(COMMAND[n.level], [['file', n.path]], sentence(n.message));
 }
 
-function summary(findings: Finding[], notifications: Notification[], files: number): string {
-  const { head, tail } = summaryLine(findings, notifications, files);
+function summary(findings: Finding[], notifications: Notification[], run: LintResult): string {
+  const { head, tail } = summaryLine(findings, notifications, run);
   return head + tail;
 }
 
@@ -69,7 +69,7 @@ export function toGithub(result: LintResult): string {
   const lines = [
     ...findings.map(findingCommand),
     ...notifications.map(notificationCommand),
-    `vmsplice-lint: ${summary(findings, notifications, result.filesScanned)}`,
+    `vmsplice-lint: ${summary(findings, notifications, result)}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -126,7 +126,7 @@ function ruleRows(findings: Finding[]): RuleRow[] {
 export function stepSummary(result: LintResult, rules: Rule[]): string {
   const findings = orderedFindings(result);
   const notifications = orderedNotifications(result);
-  const out = ['## vmsplice-lint', '', summary(findings, notifications, result.filesScanned)];
+  const out = ['## vmsplice-lint', '', summary(findings, notifications, result)];
   if (findings.length > 0) {
     const titles = new Map(rules.map((rule) => [rule.id, rule.meta.title]));
     out.push('', '| Rule | Title | Level | Count |', '| --- | --- | --- | ---: |');

@@ -10,7 +10,8 @@
  *     parsed: number,      // files parsed (the others were ruled out by a byte search)
  *     findings: number,    // = errors + warnings + notes
  *     errors: number, warnings: number, notes: number,
- *     skipped: number      // distinct files not analysed (unreadable, binary, too large, not found, internal error)
+ *     skipped: number,     // distinct files not analysed (unreadable, binary, too large, not found, internal error)
+ *     ignoredFiles: number, ignoredDirectories: number  // left out by .gitignore rules
  *   },
  *   findings: [{           // ordered by path, line, column, rule id
  *     ruleId: string,
@@ -38,7 +39,7 @@ import { countLevels, orderedFindings, orderedNotifications, sentence, skippedFi
 export interface JsonReport {
   version: 1;
   tool: { name: 'vmsplice-lint'; version: string };
-  summary: { files: number; parsed: number; findings: number; errors: number; warnings: number; notes: number; skipped: number };
+  summary: { files: number; parsed: number; findings: number; errors: number; warnings: number; notes: number; skipped: number; ignoredFiles: number; ignoredDirectories: number };
   findings: JsonFinding[];
   notifications: JsonNotification[];
 }
@@ -84,6 +85,8 @@ export function toJson(result: LintResult, rules: Rule[], toolVersion: string): 
       warnings: counts.warning,
       notes: counts.note,
       skipped: skippedFiles(notifications),
+      ignoredFiles: result.ignored?.files ?? 0,
+      ignoredDirectories: result.ignored?.dirs ?? 0,
     },
     findings: findings.map((finding) => {
       const { path, region } = finding.location;

@@ -85,8 +85,8 @@ function notificationLine(n: Notification, paint: Paint): string {
   return `${paint('bold', printable(n.path))}: ${status} (${n.kind}): ${printable(sentence(n.message))}`;
 }
 
-function summary(findings: Finding[], notifications: Notification[], files: number, paint: Paint): string {
-  const { head, tail, worst } = summaryLine(findings, notifications, files);
+function summary(findings: Finding[], notifications: Notification[], run: LintResult, paint: Paint): string {
+  const { head, tail, worst } = summaryLine(findings, notifications, run);
   return (worst ? paint(LEVEL_STYLE[worst], head) : head) + tail;
 }
 
@@ -97,7 +97,7 @@ export function toText(result: LintResult, opts: TextOptions): string {
   const parts = [
     findings.map((finding) => findingBlock(finding, opts, paint)).join(opts.codeFrame ? '\n\n' : '\n'),
     notifications.map((n) => notificationLine(n, paint)).join('\n'),
-    summary(findings, notifications, result.filesScanned, paint),
+    summary(findings, notifications, result, paint),
   ];
   return `${parts.filter((part) => part !== '').join('\n\n')}\n`;
 }
