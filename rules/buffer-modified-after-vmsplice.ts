@@ -91,6 +91,8 @@ export const bufferModifiedAfterVmsplice: Rule = {
       '- Writes are matched by the variable they go through, not by byte range: a write to an unqueued part of the ' +
         'same buffer is reported.',
     ].join('\n'),
+    fixes:
+      'None: where to wait for the pipe to drain, or whether to copy, is a design decision the tool cannot make.',
     references: [
       { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
       { title: 'Linus Torvalds on vmsplice rules (2019)', url: 'https://lore.kernel.org/all/CAHk-=wg_X_7JSYT-a3qHrzvuWGMyffDWtQ4n7adBp_fe5w0BsA@mail.gmail.com/' },

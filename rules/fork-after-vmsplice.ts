@@ -44,6 +44,8 @@ export const forkAfterVmsplice: Rule = {
         'the fork is reported at the vmsplice; the fork, or a function or macro of the project that forks, must be in the ' +
         'same function as the call.',
     ].join('\n'),
+    fixes:
+      'None: whether to wait, copy or spawn differently is a design decision the tool cannot make.',
     references: [
       { title: 'CVE-2020-29374', url: 'https://nvd.nist.gov/vuln/detail/CVE-2020-29374' },
       { title: 'Project Zero issue 2045', url: 'https://bugs.chromium.org/p/project-zero/issues/detail?id=2045' },

@@ -1,4 +1,5 @@
 import { SPLICE_FLAGS, type SpliceFlagName } from '../src/analysis/values.js';
+import { flagRemoval } from '../src/fix.js';
 import { flagRelated, quoteList, throughPhrase } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 
@@ -36,6 +37,8 @@ export const ineffectiveFlag: Rule = {
         'fuse_/FUSE_ identifiers: the output may be /dev/fuse, the one sink that still moves pages.',
       '- Flags are evaluated as for `splice-f-gift`; unknown values are not reported.',
     ].join('\n'),
+    fixes:
+      'Remove the flag: each of SPLICE_F_MOVE and SPLICE_F_MORE written in a `|` chain that is the flags argument of the reported call, or the initializer of a local variable used only as flags of such calls, can be dropped, keeping the other flags (`SPLICE_F_MOVE | SPLICE_F_NONBLOCK` becomes `SPLICE_F_NONBLOCK`; a lone flag becomes `0`). No fix is offered when the flag comes from a macro, another file, a global, a conditional or arithmetic, or when the variable is used otherwise.',
     references: [
       { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
       { title: 'splice(2)', url: 'https://man7.org/linux/man-pages/man2/splice.2.html' },
@@ -62,6 +65,7 @@ export const ineffectiveFlag: Rule = {
           message: `vmsplice() flags ${state} include ${quoteList(same.map((h) => h.name))}, which ${verb} no effect on vmsplice()${throughPhrase(same.map((h) => h.d))}.`,
           location: same[0].d.location,
           related: flagRelated(fact, placed.d, placed.name),
+          fixes: same.map((h) => flagRemoval(facts, h.d, h.name)).filter((f) => f !== null),
         });
       }
     }

@@ -75,6 +75,8 @@ export const nonNetlinkDestination: Rule = {
       '- Options: `safeSinks` (default all of netlink, file, dev-null, af-alg, read; strict: ["netlink"]) and ' +
         '`reportUnknown` (default false).',
     ].join('\n'),
+    fixes:
+      'None: choosing another transport or a copy is a design decision the tool cannot make.',
     references: [
       { title: 'Lutomirski on the OpenSSL vmsplice (2019)', url: 'https://lore.kernel.org/all/CALCETrWZjW88OY2mh7v8cUU_6XTSJTkQhAfNbSC17AdhEWwVAA@mail.gmail.com/' },
       { title: 'Howells on onward splices (2019)', url: 'https://lore.kernel.org/all/25886.1572723272@warthog.procyon.org.uk/' },

@@ -39,6 +39,8 @@ export const notAPipe: Rule = {
       '- open() without O_CREAT of a path outside /dev, /proc and /sys may open a FIFO, which vmsplice accepts: not reported. ' +
         'Paths made FIFOs with mkfifo() in the file are pipes.',
     ].join('\n'),
+    fixes:
+      'None: the right fd (or using write() instead) depends on the program.',
     references: [{ title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' }],
   },
   check(facts, report) {

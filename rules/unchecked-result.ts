@@ -64,6 +64,8 @@ export const uncheckedResult: Rule = {
       '- Read-direction calls (on the read end of a pipe made in the file) are reported only when the result is discarded: ' +
         'they copy like read().',
     ].join('\n'),
+    fixes:
+      'None: a discarded result is not replaced automatically, since what to do on a short write or an error (retry the rest, fail, log) depends on the program.',
     references: [
       { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
       { title: 'pipes-speed-test (FizzBuzz)', url: 'https://github.com/bitonic/pipes-speed-test' },

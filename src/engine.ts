@@ -103,6 +103,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
         flow: r.flow ?? [],
         lineText: lines[region.startLine - 1] ?? '',
         fingerprint: '',
+        ...(r.fixes?.length ? { fixes: r.fixes } : {}),
       });
     }, options);
   }

@@ -1,5 +1,5 @@
 import type { FileFacts } from './analysis/facts.js';
-import type { Level, Location, RelatedLocation } from './types.js';
+import type { Fix, Level, Location, RelatedLocation } from './types.js';
 
 export type Precision = 'very-high' | 'high' | 'medium' | 'low';
 
@@ -27,6 +27,8 @@ export interface RuleDocs {
   useInstead: string;
   /** Known false positives and negatives, Markdown. */
   limits: string;
+  /** Which automatic fixes the rule offers (--fix, SARIF `fixes`, editor quick fixes), or why none; Markdown. */
+  fixes: string;
   references: { title: string; url: string }[];
 }
 
@@ -35,6 +37,7 @@ export interface Report {
   location: Location;
   related?: RelatedLocation[];
   flow?: RelatedLocation[];
+  fixes?: Fix[];
 }
 
 /** A rule option: its type, default and meaning (documented with the rule, validated where set). */

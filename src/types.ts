@@ -22,6 +22,20 @@ export interface RelatedLocation {
   message: string;
 }
 
+/** One text replacement: the region's text (empty region: an insertion point) becomes `text`. */
+export interface Replacement {
+  region: Region;
+  text: string;
+}
+
+/** A mechanical edit that resolves a finding (SARIF `fixes`, --fix and the editor's quick fix share it). */
+export interface Fix {
+  /** Imperative sentence ending in a period: "Remove 'SPLICE_F_GIFT' from the flags." */
+  description: string;
+  /** Per file (root-relative path as in Location), non-overlapping replacements. */
+  changes: { path: string; replacements: Replacement[] }[];
+}
+
 export interface Finding {
   ruleId: string;
   level: Level;
@@ -35,6 +49,8 @@ export interface Finding {
   lineText: string;
   /** Stable, line-number-free identity (see report/fingerprint.ts). Filled by the engine. */
   fingerprint: string;
+  /** Safe mechanical edits that resolve the finding; absent when the rule offers none. */
+  fixes?: Fix[];
   /** Set when an inline directive covers the finding (kept only with --include-suppressed). */
   suppression?: { kind: 'inSource'; justification: string };
   /** Set when a baseline was given: 'new' for findings beyond it. */

@@ -8,7 +8,7 @@ function rule(id: string, level: Rule['meta']['level'], title = `Title of ${id}`
   return {
     id,
     meta: { title, level, precision: 'high', tags: [], enabledByDefault: true },
-    docs: { summary: 'Summary.', why: 'Why.', example: 'f();', useInstead: 'g();', limits: 'None.', references: [] },
+    docs: { summary: 'Summary.', why: 'Why.', example: 'f();', useInstead: 'g();', limits: 'None.', fixes: '', references: [] },
     check: () => {},
   };
 }

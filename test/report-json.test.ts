@@ -8,7 +8,7 @@ function rule(id: string, level: Rule['meta']['level'], enabledByDefault = true)
   return {
     id,
     meta: { title: `Title of ${id}`, level, precision: 'high', tags: [], enabledByDefault },
-    docs: { summary: 'Summary.', why: 'Why.', example: 'f();', useInstead: 'g();', limits: 'None.', references: [] },
+    docs: { summary: 'Summary.', why: 'Why.', example: 'f();', useInstead: 'g();', limits: 'None.', fixes: '', references: [] },
     check: () => {},
   };
 }

@@ -19,6 +19,7 @@ const GIFT: Rule = {
     example: 'char *s = "```";\nvmsplice(p[1], &iov, 1, SPLICE_F_GIFT);\n',
     useInstead: 'Drop the flag:\n\n```c\nvmsplice(p[1], &iov, 1, 0);\n```',
     limits: 'Flags computed at run time are not seen.',
+    fixes: 'Remove the flag.',
     references: [{ title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' }],
   },
   check: () => {},
@@ -33,6 +34,7 @@ const FLAG: Rule = {
     example: 'vmsplice(fd, &iov, 1, SPLICE_F_MOVE);',
     useInstead: 'Drop them.',
     limits: '',
+    fixes: '',
     references: [],
   },
   check: () => {},
@@ -47,6 +49,7 @@ test('the Markdown doc has every section in order, a metadata line and a fence t
     '## Example',
     '## Use instead',
     '## Known limits',
+    '## Fixes',
     '## References',
   ]);
   const meta = '*level error · security-severity 7.0 · precision high · on by default · tags: `security`, `external/cwe/cwe-416`*';
@@ -58,7 +61,7 @@ test('the Markdown doc has every section in order, a metadata line and a fence t
 
 test('empty sections are left out', () => {
   const md = ruleMarkdown(FLAG);
-  assert.doesNotMatch(md, /Known limits|References/);
+  assert.doesNotMatch(md, /Known limits|Fixes|References/);
   assert.match(md, /off by default \(enable with --rule\)/);
   assert.doesNotMatch(md, /security-severity/);
 });
@@ -71,6 +74,7 @@ test('the terminal text has no Markdown fences or link syntax and indents code',
   assert.ok(text.includes('the man page <https://man7.org/linux/man-pages/man2/vmsplice.2.html>'), text);
   assert.ok(text.includes('Example:\n    char *s = "```";\n    vmsplice(p[1], &iov, 1, SPLICE_F_GIFT);\n'), text);
   assert.ok(text.includes('Use instead:\nDrop the flag:\n\n    vmsplice(p[1], &iov, 1, 0);'), text);
+  assert.ok(text.includes('Fixes:\nRemove the flag.\n'), text);
   assert.ok(text.includes('References:\n  - vmsplice(2): https://man7.org/linux/man-pages/man2/vmsplice.2.html'), text);
 });
 

@@ -30,6 +30,7 @@ function rule(id: string, meta: Partial<Rule['meta']>, summary = `Reports ${id} 
       example: 'vmsplice(p[1], &iov, 1, SPLICE_F_GIFT);',
       useInstead: 'Use `write(2)`:\n\n```c\nwrite(p[1], buf, len);\n```',
       limits: 'Wrappers behind function pointers are not followed.',
+      fixes: '',
       references: [{ title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' }],
     },
     check: () => {},

@@ -25,6 +25,8 @@ export interface FlagDecision {
   /** Names the bit's value came through, and where it was set (null when unknown or not in this file). */
   via: string[];
   setAt: Location | null;
+  /** The expression that set the bit (what a fix edits), with `setAt`. */
+  setAtRef: NodeRef | null;
   /** Where a finding about the bit belongs, and the hops from there to the real call. */
   location: Location;
   hops: Hop[];
@@ -152,6 +154,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
           state: bitState(v, bit),
           via: [...new Set(alts.flatMap((a) => a.bitVia.get(bit) ?? []))],
           setAt: ref ? locate(ref) : null,
+          setAtRef: ref ?? null,
           location: flagsLocation(node),
           hops: call.hops.slice(hop),
         };

@@ -45,6 +45,7 @@ export function ruleMarkdown(rule: Rule): string {
       ['## Example', docs.example.trim() === '' ? '' : fenced(docs.example, 'c')],
       ['## Use instead', docs.useInstead],
       ['## Known limits', docs.limits],
+      ['## Fixes', docs.fixes],
       ['## References', docs.references.map((ref) => `- [${ref.title}](${ref.url})`).join('\n')],
     ], '\n\n') + '\n'
   );
@@ -82,6 +83,7 @@ export function ruleText(rule: Rule): string {
       ['Example:', docs.example.trim() === '' ? '' : indented(docs.example)],
       ['Use instead:', plain(docs.useInstead)],
       ['Known limits:', plain(docs.limits)],
+      ['Fixes:', plain(docs.fixes)],
       ['References:', docs.references.map((ref) => `  - ${ref.title}: ${ref.url}`).join('\n')],
     ], '\n') + '\n'
   );

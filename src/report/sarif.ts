@@ -3,7 +3,7 @@
 
 import type * as Sarif from 'sarif';
 import type { Rule } from '../rule.js';
-import type { Finding, Level, LintResult, Location, Notification } from '../types.js';
+import type { Finding, Fix, Level, LintResult, Location, Notification } from '../types.js';
 import { orderedFindings, orderedNotifications, sentence } from './common.js';
 import { FINGERPRINT_KEY } from './fingerprint.js';
 import { formatSecuritySeverity, ruleMarkdown, ruleText } from './ruledocs.js';
@@ -79,6 +79,20 @@ function artifactLocation(path: string): Sarif.ArtifactLocation {
   return { uri: encodeSegments(path), uriBaseId: SRCROOT };
 }
 
+/** SARIF §3.55: each replacement deletes a region and inserts text in its place (nothing, for a pure deletion). */
+function sarifFix(fix: Fix): Sarif.Fix {
+  return {
+    description: { text: fix.description },
+    artifactChanges: fix.changes.map((c) => ({
+      artifactLocation: artifactLocation(c.path),
+      replacements: c.replacements.map((r) => ({
+        deletedRegion: { ...r.region },
+        ...(r.text === '' ? {} : { insertedContent: { text: r.text } }),
+      })),
+    })),
+  };
+}
+
 function physicalLocation(location: Location): Sarif.PhysicalLocation {
   const { startLine, startColumn, endLine, endColumn } = location.region;
   return {
@@ -141,6 +155,7 @@ function toResult(finding: Finding, ruleIndex: number, withSuppressions: boolean
             },
           ],
         }),
+    ...(finding.fixes?.length ? { fixes: finding.fixes.map(sarifFix) } : {}),
     // upload-sarif computes primaryLocationLineHash from the checked-out file; ours is for local baselines (R4).
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
   };
