@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { allRules, findRule } from '../rules/index.js';
 import { lint } from './lint.js';
 import type { DiscoveredFile } from './discover.js';
+import { lintAndFix } from './fix-files.js';
 import { applyBaseline, buildBaseline, readBaseline } from './baseline.js';
 import { CONFIG_NAME, ConfigResolver, definesFor, loadConfig, rulesFor, type Config } from './config.js';
 import type { EngineOptions } from './engine.js';
@@ -165,6 +166,8 @@ async function main(argv: string[]): Promise<number> {
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on a terminal' })
       .option('jobs', { alias: 'j', type: 'number', describe: 'threads for reading the tree (default: the number of CPUs)' })
       .option('category', { type: 'string', describe: 'SARIF runAutomationDetails.id, for several analyses of one commit' })
+      .option('fix', { type: 'boolean', default: false, describe: 'apply the safe fixes (rewrites files in place), then report what remains' })
+      .option('lsp', { type: 'boolean', default: false, describe: 'run as a language server over stdio (for editors)' })
       .option('debug', { type: 'boolean', default: false, describe: 'print stack traces for internal errors' })
       .example('$0 src/', 'lint a directory, text output')
       .example('$0 --format sarif -o vmsplice.sarif .', 'SARIF for GitHub code scanning')
@@ -246,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
     const asContext = stdin !== undefined && others.length === 0 && !path.isAbsolute(stdin.relPath);
     const paths = others.length ? others : stdin && !asContext ? [] : ['.'];
     const extensions = cliExtensions.length ? cliExtensions : rootConfig?.extensions ?? ['.c', '.h'];
-    const result = await lint({
+    const result = await (args.fix ? lintAndFix : lint)({
       root,
       paths,
       ...base,
