@@ -189,6 +189,10 @@ async function main(argv: string[]): Promise<number> {
     debug = args.debug;
     if (args.help || args.version) return EXIT.clean;
 
+    if (args.lsp) {
+      (await import('./lsp/server.js')).startLanguageServer();
+      return EXIT.clean;
+    }
     if (args['list-rules']) {
       for (const r of allRules) {
         process.stdout.write(`${r.id.padEnd(32)} ${r.meta.level.padEnd(8)} ${r.meta.enabledByDefault ? 'on ' : 'off'}  ${r.meta.title}\n`);

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { discover, type DiscoveredFile, type DiscoverOptions } from './discover.js';
 import { NO_DEFINES, type Defines } from './analysis/preproc.js';
-import { enclosingMacroNames, namesThatMatter, Project, type IndexedFile } from './analysis/project.js';
+import { enclosingMacroNames, namesThatMatter, Project } from './analysis/project.js';
 import { mergeDefines } from './compile-commands.js';
 import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
@@ -44,32 +44,66 @@ const MAX_ROUNDS = 4;
 /** tree-sitter frees trees only when the event loop turns; yield this often. */
 const YIELD_EVERY = 64;
 
+/** Phase one's state: what is indexed, and what was read but did not matter (yet). */
+export interface IndexedTree {
+  project: Project;
+  /** Text and real path of every indexed file, by root-relative path. */
+  sources: Map<string, { text: string; absPath: string }>;
+  notifications: Notification[];
+  /** Files read that mention no name that matters: a later round (new wrappers) may need them. */
+  unindexed: DiscoveredFile[];
+  /** Names already searched for. */
+  known: Set<string>;
+  filesScanned: number;
+  ignored: LintResult['ignored'];
+}
+
 /**
- * The whole pipeline for a set of paths, in two phases: index every file that
- * can matter (it mentions vmsplice, a splice flag, or a wrapper or macro name
- * found in such files), then lint each against the merged project view.
+ * Phase one for a set of paths: index every file that can matter (it
+ * mentions vmsplice, a splice flag, or a wrapper or macro name found in such
+ * files), and build the merged project view.
  */
-export async function lint(opts: LintOptions): Promise<LintResult> {
+export async function indexTree(opts: LintOptions): Promise<IndexedTree> {
   const found = await discover(opts.paths, opts.root, opts.discover);
   const stdin = opts.stdin;
   if (stdin) found.files = [stdin, ...found.files.filter((f) => f.absPath !== stdin.absPath)];
-  const notifications: Notification[] = [...found.notifications];
-  const indexed: IndexedFile[] = [];
-  const sources = new Map<string, { text: string; absPath: string }>();
-  let pending = found.files;
-  let needles: readonly string[] = PREFILTER_NEEDLES;
-  let headerNeedles: readonly string[] = PREFILTER_NEEDLES;
-  const known = new Set(PREFILTER_NEEDLES);
-  let project = new Project([]);
-  for (let round = 0; round < MAX_ROUNDS && pending.length && headerNeedles.length; round++) {
+  const tree: IndexedTree = {
+    project: new Project([]),
+    sources: new Map(),
+    notifications: [...found.notifications],
+    unindexed: found.files,
+    known: new Set(PREFILTER_NEEDLES),
+    filesScanned: found.files.length,
+    ignored: found.ignored,
+  };
+  await indexRounds(tree, { needles: PREFILTER_NEEDLES, headerNeedles: PREFILTER_NEEDLES }, opts, true);
+  return tree;
+}
+
+/** Names a round searches files for; headers also for the macros vmsplice calls are written in. */
+export interface Needles {
+  needles: readonly string[];
+  headerNeedles: readonly string[];
+}
+
+/**
+ * Reads the unindexed files of `tree` for the needles, indexes those that
+ * mention one, and repeats with the wrapper and macro names that makes
+ * known, up to MAX_ROUNDS.
+ */
+export async function indexRounds(tree: IndexedTree, next: Needles, opts: LintOptions, first = false): Promise<void> {
+  const indexed = [...tree.project.files];
+  let { needles, headerNeedles } = next;
+  for (let round = 0; round < MAX_ROUNDS && tree.unindexed.length && headerNeedles.length; round++) {
+    const pending = tree.unindexed;
     opts.onProgress?.({ phase: 'read', done: 0, total: pending.length, findings: 0 });
-    const rest: typeof pending = [];
+    const rest: DiscoveredFile[] = [];
     const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: [...headerNeedles] }, opts.jobs ?? defaultJobs());
     for (let k = 0; k < pending.length; k++) {
       const file = pending[k];
       const read = reads[k];
       if (!read.ok) {
-        if (round === 0) notifications.push(read.notification);
+        if (first && round === 0) tree.notifications.push(read.notification);
         continue;
       }
       if (read.skipped) {
@@ -81,24 +115,32 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
       const own = opts.optionsFor?.(file.absPath);
       try {
         indexed.push(indexFile(file.relPath, read.text, own?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES)));
-        sources.set(file.relPath, { text: read.text, absPath: file.absPath });
+        tree.sources.set(file.relPath, { text: read.text, absPath: file.absPath });
       } catch (err) {
-        notifications.push(
+        tree.notifications.push(
           err instanceof ParseBudgetError ? { level: 'warning', kind: 'too-large', path: file.relPath, message: `Skipped: ${err.message}.` } : internalError(file.relPath, err),
         );
       }
     }
     // Wrappers and macros whose names do not contain a needle make more files matter.
-    project = new Project(indexed);
-    const names = [...namesThatMatter(project)].filter((n) => !known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
-    for (const n of names) known.add(n);
-    const macros = [...enclosingMacroNames(project)].filter((n) => !known.has(n));
-    for (const n of macros) known.add(n);
-    needles = names;
-    headerNeedles = [...names, ...macros];
-    pending = rest;
+    tree.project = new Project(indexed);
+    tree.unindexed = rest;
+    ({ needles, headerNeedles } = newNeedles(tree));
   }
+}
 
+/** Wrapper, macro and global names the project makes matter that no round has searched for yet (now marked known). */
+export function newNeedles(tree: IndexedTree): Needles {
+  const names = [...namesThatMatter(tree.project)].filter((n) => !tree.known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
+  for (const n of names) tree.known.add(n);
+  const macros = [...enclosingMacroNames(tree.project)].filter((n) => !tree.known.has(n));
+  for (const n of macros) tree.known.add(n);
+  return { needles: names, headerNeedles: [...names, ...macros] };
+}
+
+/** The whole pipeline for a set of paths: index the tree, then lint each file against the merged project view. */
+export async function lint(opts: LintOptions): Promise<LintResult> {
+  const { project, sources, notifications, filesScanned, ignored } = await indexTree(opts);
   // Every round ends by building the project of all files indexed so far: the last one, wrappers found, is reused.
   const files: FileResult[] = [];
   let findings = 0;
@@ -118,9 +160,9 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     }
   }
   assignFingerprints(files.flatMap((f) => f.findings));
-  if (opts.reportOnly === undefined) return { root: opts.root, files, filesScanned: found.files.length, filesParsed: indexed.length, notifications, ignored: found.ignored };
+  if (opts.reportOnly === undefined) return { root: opts.root, files, filesScanned, filesParsed: project.files.length, notifications, ignored };
   const own = notifications.filter((n) => n.path === opts.reportOnly);
-  return { root: opts.root, files, filesScanned: 1, filesParsed: indexed.some((f) => f.path === opts.reportOnly) ? 1 : 0, notifications: own };
+  return { root: opts.root, files, filesScanned: 1, filesParsed: project.files.some((f) => f.path === opts.reportOnly) ? 1 : 0, notifications: own };
 }
 
 // One file the analysis cannot handle must not cost the user the whole run.
