@@ -16,6 +16,12 @@ import type { Fix, Region, Replacement } from './types.js';
  * flag `0`. Null when the flag comes from a macro, another file, a
  * conditional, arithmetic, or a variable that is also used otherwise.
  */
+/**
+ * How far up the tree a fix looks (tree-sitter finds a parent by walking down from the root, so climbs cost
+ * depth each): a flag buried deeper in parentheses or blocks than this gets no fix.
+ */
+const MAX_CLIMB = 64;
+
 export function flagRemoval(facts: FileFacts, d: FlagDecision, name: string): Fix | null {
   const ref = d.setAtRef;
   if (!ref || ref.frag || !d.setAt || d.setAt.path !== facts.path) return null;
@@ -23,7 +29,10 @@ export function flagRemoval(facts: FileFacts, d: FlagDecision, name: string): Fi
   if (flag.type !== 'identifier' || flag.text !== name) return null;
   const operand = outermostParens(flag);
   let top = operand;
-  while (top.parent && (isOr(top.parent) || top.parent.type === 'parenthesized_expression')) top = top.parent;
+  for (let i = 0; top.parent && (isOr(top.parent) || top.parent.type === 'parenthesized_expression'); i++) {
+    if (i === MAX_CLIMB) return null;
+    top = top.parent;
+  }
   // A second spelling of the flag in the chain would keep the bit set.
   if ([...descendants(top)].filter((n) => n.type === 'identifier' && n.text === name).length !== 1) return null;
   const sites = new Set(facts.vmsplice.map((f) => `${f.location.region.startLine}:${f.location.region.startColumn}`));
@@ -37,7 +46,7 @@ function isOr(n: SyntaxNode): boolean {
 
 function outermostParens(n: SyntaxNode): SyntaxNode {
   let cur = n;
-  while (cur.parent?.type === 'parenthesized_expression' && cur.parent.namedChildCount === 1) cur = cur.parent;
+  for (let i = 0; i < MAX_CLIMB && cur.parent?.type === 'parenthesized_expression' && cur.parent.namedChildCount === 1; i++) cur = cur.parent;
   return cur;
 }
 
@@ -72,7 +81,7 @@ function isLocalUsedOnlyAsFlags(top: SyntaxNode, sites: Set<string>): boolean {
   const declarator = init.childForFieldName('declarator');
   if (declarator?.type !== 'identifier') return false;
   let fn: SyntaxNode | null = init;
-  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  for (let i = 0; fn && fn.type !== 'function_definition'; i++) fn = i === MAX_CLIMB ? null : fn.parent;
   const body = fn?.childForFieldName('body');
   if (!body) return false;
   for (const n of descendants(body)) {
