@@ -168,6 +168,11 @@ test('an editing session: cross-file diagnostics, hover, quick fix, suppression,
   writeFileSync(path.join(work, '.vmsplice-lint.json'), JSON.stringify({ rules: { 'splice-f-gift': 'error' } }));
   await conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(path.join(work, '.vmsplice-lint.json')), type: FileChangeType.Created }] });
   await s.until(producer, (d) => gift(d)?.severity === 1, 'the error level from the config');
+  // A broken config (half typed) is reported to the client's log, once, and the defaults apply meanwhile.
+  writeFileSync(path.join(work, '.vmsplice-lint.json'), '{ "rules": { "splice-f-gift": "err');
+  await conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(path.join(work, '.vmsplice-lint.json')), type: FileChangeType.Changed }] });
+  await s.until(producer, (d) => gift(d)?.severity === 2, 'the default level while the config is broken');
+  assert.equal(s.logs.filter((l) => l.includes("cannot read config '") && l.includes('using the default rules')).length, 1, s.logs.join('\n'));
 
   // The wrapper's file changes (it stops passing its flags on): the caller's diagnostic goes, without touching the caller.
   const wrapper = readFileSync(pages, 'utf8');

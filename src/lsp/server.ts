@@ -147,12 +147,12 @@ class Server {
     return uri.startsWith('file:') ? fileURLToPath(uri) : null;
   }
 
-  /** The workspace folder of a file; a file outside every folder gets one of its own folder. */
+  /** The workspace folder of a file; a file outside every folder is analysed on its own, in its folder's config. */
   private async workspaceFor(file: string): Promise<Workspace> {
     await this.ready;
     const found = this.workspaces.filter((w) => w.contains(file)).sort((a, b) => b.root.length - a.root.length)[0];
     if (found) return found;
-    const ws = new Workspace(path.dirname(file), (m) => this.connection.console.warn(`vmsplice-lint: ${m}`));
+    const ws = new Workspace(path.dirname(file), (m) => this.connection.console.warn(`vmsplice-lint: ${m}`), false);
     this.workspaces.push(ws);
     await ws.index(() => undefined);
     return ws;

@@ -17,13 +17,23 @@ export class Workspace {
   readonly root: string;
   private resolver = new ConfigResolver();
   private tree: IndexedTree | null = null;
+  /** Each problem is told once per indexing, not once per file it affects. */
+  private readonly told = new Set<string>();
 
   constructor(
     root: string,
     /** Reports what could not be done (a bad config file); the server sends it to the client's log. */
-    private readonly warn: (message: string) => void,
+    private readonly report: (message: string) => void,
+    /** false: only the files given to update() (a file opened outside every workspace folder). */
+    private readonly scan = true,
   ) {
     this.root = realOrSame(root);
+  }
+
+  private warn(message: string): void {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.report(message);
   }
 
   /** Whether an absolute path lies under this folder. */
@@ -39,6 +49,7 @@ export class Workspace {
   /** Phase one of the CLI over the whole folder; again after a config file changed. */
   async index(onProgress: (done: number, total: number) => void): Promise<void> {
     this.resolver = new ConfigResolver();
+    this.told.clear();
     this.tree = await indexTree({ ...this.lintOptions(), onProgress: (s) => onProgress(s.done, s.total) });
   }
 
@@ -108,7 +119,7 @@ export class Workspace {
     const config = this.config(this.root, true);
     return {
       root: this.root,
-      paths: [this.root],
+      paths: this.scan ? [this.root] : [],
       ...this.engineOptions(this.root),
       discover: {
         extensions: config?.extensions ?? ['.c', '.h'],
