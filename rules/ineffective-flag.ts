@@ -37,8 +37,15 @@ export const ineffectiveFlag: Rule = {
         'fuse_/FUSE_ identifiers: the output may be /dev/fuse, the one sink that still moves pages.',
       '- Flags are evaluated as for `splice-f-gift`; unknown values are not reported.',
     ].join('\n'),
-    fixes:
-      'Remove the flag: each of SPLICE_F_MOVE and SPLICE_F_MORE written in a `|` chain that is the flags argument of the reported call, or the initializer of a local variable used only as flags of such calls, can be dropped, keeping the other flags (`SPLICE_F_MOVE | SPLICE_F_NONBLOCK` becomes `SPLICE_F_NONBLOCK`; a lone flag becomes `0`). No fix is offered when the flag comes from a macro, another file, a global, a conditional or arithmetic, or when the variable is used otherwise.',
+    fixes: [
+      'For vmsplice() calls, remove the flag: each of SPLICE_F_MOVE and SPLICE_F_MORE written in a `|` chain that is the ' +
+        'flags argument of the reported call, or the initializer of a local variable used only as flags of such calls, ' +
+        'can be dropped, keeping the other flags (`SPLICE_F_MOVE | SPLICE_F_NONBLOCK` becomes `SPLICE_F_NONBLOCK`; a lone ' +
+        'flag becomes `0`). No fix is offered when the flag comes from a macro, another file, a global, a conditional or ' +
+        'arithmetic, or when the variable is used otherwise.',
+      '',
+      'splice() and tee() findings have no fix yet: whether an output may be /dev/fuse is for the reader to confirm.',
+    ].join('\n'),
     references: [
       { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
       { title: 'splice(2)', url: 'https://man7.org/linux/man-pages/man2/splice.2.html' },

@@ -62,8 +62,13 @@ export const spliceFGift: Rule = {
       '- "May" means some path or configuration sets the flag; the analysis does not judge which paths are feasible.',
       '- Read-direction calls (vmsplice on the read end of a pipe) are reported too, although the flag is ignored there.',
     ].join('\n'),
-    fixes:
-      'Remove the flag: when SPLICE_F_GIFT is written in a `|` chain that is the flags argument of the reported call, or the initializer of a local variable used only as flags of such calls, the fix drops it and keeps the other flags (`SPLICE_F_GIFT | SPLICE_F_NONBLOCK` becomes `SPLICE_F_NONBLOCK`; a lone `SPLICE_F_GIFT` becomes `0`). No fix is offered when the flag comes from a macro, another file, a global, a conditional or arithmetic, or when the variable is used otherwise.',
+    fixes: [
+      'Remove the flag: when SPLICE_F_GIFT is written in a `|` chain that is the flags argument of the reported call, ' +
+        'or the initializer of a local variable used only as flags of such calls, the fix drops it and keeps the other ' +
+        'flags (`SPLICE_F_GIFT | SPLICE_F_NONBLOCK` becomes `SPLICE_F_NONBLOCK`; a lone `SPLICE_F_GIFT` becomes `0`). No ' +
+        'fix is offered when the flag comes from a macro, another file, a global, a conditional or arithmetic, or when ' +
+        'the variable is used otherwise.',
+    ].join(' '),
     references: [
       { title: 'vmsplice(2)', url: 'https://man7.org/linux/man-pages/man2/vmsplice.2.html' },
       { title: 'Khlebnikov on SPLICE_F_GIFT (2019)', url: 'https://lore.kernel.org/all/c8001e7c-8039-3efb-948b-482b88005660@yandex-team.ru/' },

@@ -49,15 +49,15 @@ test('SARIF results carry the fixes as artifact changes, only where a fix is saf
     [[`Remove '${flag}' from the flags.`, 'remove-flags.c', `[{"deletedRegion":${region}${inserted}}]`]],
   ];
   assert.deepEqual(fixed, [
-    removal('splice-f-gift', 8, 'SPLICE_F_GIFT', '{"startLine":8,"startColumn":28,"endLine":8,"endColumn":44}'),
-    removal('ineffective-flag', 10, 'SPLICE_F_MOVE', '{"startLine":10,"startColumn":45,"endLine":10,"endColumn":63}'),
-    removal('splice-f-gift', 12, 'SPLICE_F_GIFT', '{"startLine":12,"startColumn":28,"endLine":12,"endColumn":41}', ',"insertedContent":{"text":"0"}'),
-    removal('ineffective-flag', 14, 'SPLICE_F_MOVE', '{"startLine":14,"startColumn":41,"endLine":14,"endColumn":57}'),
-    removal('splice-f-gift', 14, 'SPLICE_F_GIFT', '{"startLine":14,"startColumn":28,"endLine":14,"endColumn":44}'),
-    removal('splice-f-gift', 22, 'SPLICE_F_GIFT', '{"startLine":20,"startColumn":49,"endLine":20,"endColumn":65}'),
-    ['ineffective-flag', 30, null],
-    ['splice-f-gift', 38, null],
-    ['splice-f-gift', 47, null],
+    removal('splice-f-gift', 10, 'SPLICE_F_GIFT', '{"startLine":10,"startColumn":28,"endLine":10,"endColumn":44}'),
+    removal('ineffective-flag', 12, 'SPLICE_F_MOVE', '{"startLine":12,"startColumn":45,"endLine":12,"endColumn":63}'),
+    removal('splice-f-gift', 14, 'SPLICE_F_GIFT', '{"startLine":14,"startColumn":28,"endLine":14,"endColumn":41}', ',"insertedContent":{"text":"0"}'),
+    removal('ineffective-flag', 16, 'SPLICE_F_MOVE', '{"startLine":16,"startColumn":41,"endLine":16,"endColumn":57}'),
+    removal('splice-f-gift', 16, 'SPLICE_F_GIFT', '{"startLine":16,"startColumn":28,"endLine":16,"endColumn":44}'),
+    removal('splice-f-gift', 24, 'SPLICE_F_GIFT', '{"startLine":22,"startColumn":49,"endLine":22,"endColumn":65}'),
+    ['ineffective-flag', 32, null],
+    ['splice-f-gift', 40, null],
+    ['splice-f-gift', 49, null],
   ]);
   assert.deepEqual(validateSarif(file), { errors: [], warnings: [] });
   // Not vacuous: a broken fix is reported.
@@ -73,18 +73,18 @@ test('--fix rewrites the file as expected, says what it changed, and reports wha
   assert.equal(readFileSync(path.join(dir, 'remove-flags.c'), 'utf8'), readFileSync(path.join(fixesDir, 'remove-flags.fixed'), 'utf8'));
   const changes = r.stderr.split('\n').filter((l) => l.startsWith('vmsplice-lint: fixed '));
   assert.deepEqual(changes.map((l) => /remove-flags\.c:(\d+):\d+: Remove '(\w+)'/.exec(l)!.slice(1).join(' ')), [
-    '8 SPLICE_F_GIFT',
-    '10 SPLICE_F_MOVE',
-    '12 SPLICE_F_GIFT',
+    '10 SPLICE_F_GIFT',
+    '12 SPLICE_F_MOVE',
     '14 SPLICE_F_GIFT',
-    '20 SPLICE_F_GIFT',
-    // Second pass: the two flags of line 14 shared an operator, so one waited for the re-lint.
-    '14 SPLICE_F_MOVE',
+    '16 SPLICE_F_GIFT',
+    '22 SPLICE_F_GIFT',
+    // Second pass: the two flags of line 16 shared an operator, so one waited for the re-lint.
+    '16 SPLICE_F_MOVE',
   ]);
   assert.match(r.stderr, /6 fix\(es\) applied in 1 file\(s\)/);
   // What remains is what has no fix, and stdout is still clean JSON.
   const remaining = (JSON.parse(r.stdout) as { findings: { ruleId: string; line: number }[] }).findings.map((f) => `${f.line} ${f.ruleId}`);
-  assert.deepEqual(remaining, ['30 ineffective-flag', '38 splice-f-gift', '47 splice-f-gift']);
+  assert.deepEqual(remaining, ['32 ineffective-flag', '40 splice-f-gift', '49 splice-f-gift']);
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.fix')), [], 'no temporary files left');
 });
 
