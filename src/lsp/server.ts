@@ -147,6 +147,12 @@ class Server {
     return uri.startsWith('file:') ? fileURLToPath(uri) : null;
   }
 
+  /** The path of an open C buffer (by language or extension); null for anything else the client opens. */
+  private sourcePath(doc: TextDocument): string | null {
+    const file = this.pathOf(doc.uri);
+    return file && (doc.languageId === 'c' || SOURCE_FILE.test(file)) ? file : null;
+  }
+
   /** The workspace folder of a file; a file outside every folder is analysed on its own, in its folder's config. */
   private async workspaceFor(file: string): Promise<Workspace> {
     await this.ready;
@@ -178,10 +184,12 @@ class Server {
   private async configChanged(dir: string): Promise<void> {
     await this.ready;
     for (const ws of this.workspaces) {
-      if (!(ws.root === dir || ws.contains(dir) || path.relative(dir, ws.root).split(path.sep)[0] !== '..')) continue;
+      // The config applies below its folder: to the whole workspace when it sits at or above the root.
+      const governs = ws.contains(dir) || !path.relative(dir, ws.root).startsWith('..');
+      if (!governs) continue;
       await ws.index(() => undefined);
       for (const doc of this.documents.all()) {
-        const file = this.pathOf(doc.uri);
+        const file = this.sourcePath(doc);
         if (file && ws.contains(file)) await ws.update(file, doc.getText());
       }
     }
@@ -190,7 +198,7 @@ class Server {
 
   private async analyse(uri: string): Promise<void> {
     const doc = this.documents.get(uri);
-    const file = this.pathOf(uri);
+    const file = doc && this.sourcePath(doc);
     if (!doc || !file) return;
     await (await this.workspaceFor(file)).update(file, doc.getText());
     await this.publishOpen();
@@ -209,7 +217,7 @@ class Server {
   private async publishOpen(): Promise<void> {
     await this.ready;
     for (const doc of this.documents.all()) {
-      const file = this.pathOf(doc.uri);
+      const file = this.sourcePath(doc);
       if (!file) continue;
       const ws = await this.workspaceFor(file);
       if (!ws.has(file)) await ws.update(file, doc.getText());
