@@ -12,6 +12,7 @@ import {
   DidChangeWatchedFilesNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  ExecuteCommandRequest,
   ExitNotification,
   FileChangeType,
   HoverRequest,
@@ -20,6 +21,7 @@ import {
   LogMessageNotification,
   PublishDiagnosticsNotification,
   RegistrationRequest,
+  ShowDocumentRequest,
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
@@ -28,6 +30,7 @@ import {
   type Diagnostic,
   type MarkupContent,
   type ProtocolConnection,
+  type ShowDocumentParams,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { repoRoot } from '../src/docs.js';
@@ -51,6 +54,7 @@ interface Session {
   diagnostics: Map<string, Diagnostic[]>;
   logs: string[];
   progress: unknown[];
+  shown: ShowDocumentParams[];
   errors: unknown[];
   /** Resolves with the process's exit code. */
   exited: Promise<number | null>;
@@ -66,6 +70,7 @@ function startServer(): Session {
   const logs: string[] = [];
   const progress: unknown[] = [];
   const errors: unknown[] = [];
+  const shown: ShowDocumentParams[] = [];
   const waiters = new Set<() => void>();
   conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
     diagnostics.set(p.uri, p.diagnostics);
@@ -79,6 +84,10 @@ function startServer(): Session {
   });
   conn.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
   conn.onRequest(RegistrationRequest.type, () => undefined);
+  conn.onRequest(ShowDocumentRequest.type, (p) => {
+    shown.push(p);
+    return { success: true };
+  });
   conn.onError((e) => {
     errors.push(e);
   });
@@ -100,7 +109,7 @@ function startServer(): Session {
       waiters.add(check);
       check();
     });
-  return { conn, diagnostics, logs, progress, errors, exited, until };
+  return { conn, diagnostics, logs, progress, shown, errors, exited, until };
 }
 
 const gift = (d: Diagnostic[]): Diagnostic | undefined => d.find((x) => x.code === 'splice-f-gift');
@@ -156,7 +165,14 @@ test('an editing session: cross-file diagnostics, hover, quick fix, suppression,
   assert.ok(fixed.includes('    return push_pages(fd, v, SPLICE_F_NONBLOCK);  // expect:'), fixed);
   const suppressed = TextDocument.applyEdits(doc, actions[1].edit!.changes![uri(producer)]!).split('\n');
   assert.equal(suppressed[8], '    // vmsplice-lint-disable-next-line splice-f-gift -- ');
-  assert.deepEqual(actions[1].command?.arguments, [uri(producer), { line: 8, character: suppressed[8].length }]);
+  const cursor = { line: 8, character: suppressed[8].length };
+  assert.deepEqual(actions[1].command?.arguments, [uri(producer), cursor]);
+  // The commands: the cursor goes after `-- `, the documentation opens as the rule's page.
+  for (const a of actions.slice(1)) await conn.sendRequest(ExecuteCommandRequest.type, { command: a.command!.command, arguments: a.command!.arguments });
+  assert.deepEqual(s.shown, [
+    { uri: uri(producer), takeFocus: true, selection: { start: cursor, end: cursor } },
+    { uri: first.codeDescription?.href, takeFocus: true },
+  ]);
 
   // Editing the buffer: the fix applied, the finding goes away.
   await conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri(producer), version: 2 }, contentChanges: [{ text: fixed }] });
