@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../parse.js';
 import type { VmspliceCall } from './calls.js';
-import { isAfAlgOp, isCopySink, referenceHolder, type FdFacts, type FdKind } from './fds.js';
+import { callersOf, isAfAlgOp, isCopySink, referenceHolder, type FdFacts, type FdKind } from './fds.js';
 import { spawns } from './libc.js';
 import type { CallNode, FileIndex, Scope } from './fileindex.js';
 import { unparen } from './syntax.js';
@@ -77,7 +77,7 @@ export function destinationOf(call: VmspliceCall, index: FileIndex, fds: FdFacts
   // A wrapper's callers are call sites of their own (with the wrapper as a hop): they are judged there.
   for (let depth = 0; fd.kind === 'parameter' && fdScope.name && !index.knownWrappers?.has(fdScope.name) && depth < CALLER_DEPTH; depth++) {
     const at = fdScope.params.indexOf(fd.name);
-    const callers = index.callsByCallee(fdScope.name);
+    const callers = callersOf(fdScope, index);
     const bound = callers.map((c) => {
       const arg = args(c.node)[at];
       return arg ? { k: fds.kindOf(arg, c.scope), scope: c.scope, arg } : null;

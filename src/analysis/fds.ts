@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parse.js';
-import type { FileIndex, Scope } from './fileindex.js';
+import type { CallNode, FileIndex, Scope } from './fileindex.js';
 import { parseIntLiteral, unparen } from './syntax.js';
 
 /**
@@ -99,7 +99,7 @@ export class FdFacts {
     if (k.kind === 'std') return k.n === 0 ? 'read' : 'write';
     if (k.kind !== 'parameter' || !scope.name || depth >= DIRECTION_DEPTH) return null;
     const at = scope.params.indexOf(k.name);
-    const callers = this.index.callsByCallee(scope.name);
+    const callers = callersOf(scope, this.index);
     if (at < 0 || !callers.length) return null;
     let agreed: 'read' | 'write' | null = null;
     for (const c of callers) {
@@ -252,6 +252,18 @@ function collectMakers(index: FileIndex): Makers {
     }
   }
   return m;
+}
+
+/**
+ * The calls of the function a scope belongs to: a static function is called only from its own file (programs of
+ * one tree often each define their own static helper of the same name).
+ */
+export function callersOf(scope: Scope, index: FileIndex): readonly CallNode[] {
+  if (!scope.name || !scope.node) return [];
+  const all = index.callsByCallee(scope.name);
+  const isStatic = scope.node.namedChildren.some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
+  const tree = scope.node.tree;
+  return isStatic ? all.filter((c) => c.node.tree === tree) : all;
 }
 
 function sameKind(a: FdKind, b: FdKind): boolean {
