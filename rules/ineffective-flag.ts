@@ -1,9 +1,18 @@
 import { SPLICE_FLAGS, type SpliceFlagName } from '../src/analysis/values.js';
 import { flagRemoval } from '../src/fix.js';
-import { flagRelated, quoteList, throughPhrase } from '../src/messages.js';
+import { flagRelated, passedPhrase, quoteList } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 
-const NO_EFFECT_ON_VMSPLICE: SpliceFlagName[] = ['SPLICE_F_MOVE', 'SPLICE_F_MORE'];
+type Ineffective = Exclude<SpliceFlagName, 'SPLICE_F_NONBLOCK'>;
+
+const NO_EFFECT_ON_VMSPLICE: Ineffective[] = ['SPLICE_F_MOVE', 'SPLICE_F_MORE'];
+/** What a reader of the code takes each flag to promise. */
+const SUGGESTS: Record<Ineffective, string> = { SPLICE_F_MOVE: 'a zero-copy move', SPLICE_F_MORE: 'a batching hint', SPLICE_F_GIFT: 'a page gift' };
+
+function dropAdvice(flags: Ineffective[]): string {
+  const many = flags.length > 1;
+  return `Drop ${many ? 'them' : 'it'}: ${many ? 'they suggest' : 'it suggests'} ${quoteList(flags.map((f) => SUGGESTS[f]))} that never ${many ? 'happen' : 'happens'}.`;
+}
 
 export const ineffectiveFlag: Rule = {
   id: 'ineffective-flag',
@@ -16,7 +25,7 @@ export const ineffectiveFlag: Rule = {
   },
   docs: {
     summary:
-      'Reports vmsplice() calls whose flags must or may include SPLICE_F_MOVE or SPLICE_F_MORE (vmsplice ignores both), ' +
+      'Reports vmsplice() calls that are or may be passed SPLICE_F_MOVE or SPLICE_F_MORE (vmsplice ignores both), ' +
       'splice() calls passing SPLICE_F_MOVE to anything but /dev/fuse, and splice() or tee() calls passing SPLICE_F_GIFT ' +
       '(unused there). Their presence suggests the author expects a zero-copy move or a batching hint that never happens.',
     why: [
@@ -65,11 +74,12 @@ export const ineffectiveFlag: Rule = {
         groups.set(key, [...(groups.get(key) ?? []), h]);
       }
       for (const same of groups.values()) {
-        const state = same.every((h) => h.d.state === 'must') ? 'must' : 'may';
-        const verb = same.length > 1 ? 'have' : 'has';
+        const many = same.length > 1;
         const placed = same.find((h) => h.d.setAt) ?? same[0];
         report({
-          message: `vmsplice() flags ${state} include ${quoteList(same.map((h) => h.name))}, which ${verb} no effect on vmsplice()${throughPhrase(same.map((h) => h.d))}.`,
+          message:
+            `vmsplice() ${passedPhrase(same.map((h) => h.d), same.map((h) => h.name))}, which ${many ? 'have' : 'has'} no effect on ` +
+            `vmsplice(). ${dropAdvice(same.map((h) => h.name))}`,
           location: same[0].d.location,
           related: flagRelated(fact, placed.d, placed.name),
           fixes: same.map((h) => flagRemoval(facts, h.d, h.name)).filter((f) => f !== null),
@@ -77,7 +87,7 @@ export const ineffectiveFlag: Rule = {
       }
     }
     for (const call of facts.splices) {
-      const flags: { name: SpliceFlagName; state: string; why: string }[] = [];
+      const flags: { name: Ineffective; state: string; why: string }[] = [];
       const gift = call.flags(SPLICE_FLAGS.SPLICE_F_GIFT);
       if (gift === 'must' || gift === 'may') flags.push({ name: 'SPLICE_F_GIFT', state: gift, why: `${call.callee}() ignores SPLICE_F_GIFT` });
       const move = call.flags(SPLICE_FLAGS.SPLICE_F_MOVE);
@@ -92,8 +102,8 @@ export const ineffectiveFlag: Rule = {
       const verb = flags.every((f) => f.state === 'must') ? 'is passed' : 'may be passed';
       report({
         message:
-          `${call.callee}() ${verb} ${quoteList(flags.map((f) => f.name))}, which ${many ? 'have' : 'has'} no effect here ` +
-          `(${flags.map((f) => f.why).join('; ')})${via}. Drop ${many ? 'them' : 'it'}: readers take ${many ? 'them' : 'it'} as a promise of zero-copy moves.`,
+          `${call.callee}() ${verb} ${quoteList(flags.map((f) => f.name))}${via}, which ${many ? 'have' : 'has'} no effect here ` +
+          `(${flags.map((f) => f.why).join('; ')}). ${dropAdvice(flags.map((f) => f.name))}`,
         location: call.location,
       });
     }

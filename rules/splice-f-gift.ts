@@ -1,6 +1,6 @@
 import { SPLICE_FLAGS } from '../src/analysis/values.js';
 import { flagRemoval } from '../src/fix.js';
-import { flagRelated, throughPhrase } from '../src/messages.js';
+import { flagRelated, passedPhrase } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 
 const GIFT = SPLICE_FLAGS.SPLICE_F_GIFT;
@@ -17,7 +17,7 @@ export const spliceFGift: Rule = {
   },
   docs: {
     summary:
-      'Reports vmsplice() calls whose flags must or may include SPLICE_F_GIFT. The flag promises the kernel that the ' +
+      'Reports vmsplice() calls that are or may be passed SPLICE_F_GIFT. The flag promises the kernel that the ' +
       'gifted pages will never be modified again, keeps no copy of them, and almost never has any effect: a page can ' +
       'only be stolen when the caller already unmapped it and the pipe is spliced with SPLICE_F_MOVE into /dev/fuse.',
     why: [
@@ -81,7 +81,9 @@ export const spliceFGift: Rule = {
       const d = fact.flags.decide(GIFT);
       if (d.state !== 'must' && d.state !== 'may') continue;
       report({
-        message: `vmsplice() flags ${d.state} include SPLICE_F_GIFT${throughPhrase([d])}.`,
+        message:
+          `vmsplice() ${passedPhrase([d], ['SPLICE_F_GIFT'])}, a promise that the pages are never modified again; the ` +
+          'kernel keeps no copy, so later writes reach the reader. Drop the flag, unless the buffer is unmapped right after the call.',
         location: d.location,
         related: flagRelated(fact, d, 'SPLICE_F_GIFT'),
         fixes: [flagRemoval(facts, d, 'SPLICE_F_GIFT')].filter((f) => f !== null),

@@ -109,7 +109,8 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
   }
   for (const f of findings) {
     const under = underConditions(own, f);
-    if (under) f.message = f.message.replace(/\.$/, `${under}.`);
+    // The condition belongs to the first sentence, which says what is wrong; later ones say what to do.
+    if (under) f.message = f.message.replace(/\.(?=\s+[A-Z]|$)/, `${under}.`);
   }
   const { directives, problems } = parseDirectives(own.index.tree, text, path, KNOWN_RULE_IDS);
   notifications.push(...problems);

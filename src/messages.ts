@@ -9,7 +9,7 @@ export function quoteList(items: string[]): string {
 }
 
 /** "through wrapper 'push' and variable 'fl'" for a flag value, or '' when it is written at the call. */
-export function throughPhrase(decisions: FlagDecision[]): string {
+function throughWords(decisions: FlagDecision[]): string {
   const d = decisions[0];
   const hops = d.hops.slice(0, -1).map((h) => `${h.kind} '${h.name}'`);
   const last = d.hops[d.hops.length - 1];
@@ -17,7 +17,23 @@ export function throughPhrase(decisions: FlagDecision[]): string {
   // A file's own #define of a flag name says nothing the flag's name does not.
   const via = decisions.flatMap((x) => x.via).filter((v) => !/^macro 'SPLICE_F_[A-Z]+'$/.test(v));
   const all = [...new Set([...hops, ...via])];
-  return all.length ? ` (through ${quoteList(all)})` : '';
+  return all.length ? `through ${quoteList(all)}` : '';
+}
+
+/**
+ * How a flag reaches the call: "is passed SPLICE_F_GIFT (through variable 'fl')", or for a "may", the condition as
+ * far as the analysis knows it: the line whose value sets the flag on some paths or #if branches, else a choice made
+ * in the call itself (a '?:').
+ */
+export function passedPhrase(decisions: FlagDecision[], flags: string[]): string {
+  const through = throughWords(decisions);
+  const may = decisions.find((d) => d.state === 'may');
+  if (!may) return `is passed ${quoteList(flags)}${through ? ` (${through})` : ''}`;
+  const set = may.setAt;
+  const here = !set || (set.path === may.location.path && set.region.startLine === may.location.region.startLine);
+  const where = !set || set.path === may.location.path ? `line ${set?.region.startLine}` : `${set.path}:${set.region.startLine}`;
+  const condition = here ? 'when a condition in the call selects it' : `when the value set on ${where} reaches the call`;
+  return `may be passed ${quoteList(flags)} (${through ? `${through}, ` : ''}${condition})`;
 }
 
 /** Related locations: where a flag was set, and the real call behind a macro or wrapper. */
