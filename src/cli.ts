@@ -16,7 +16,7 @@ import { toJson } from './report/json.js';
 import { ruleText } from './report/ruledocs.js';
 import { toSarif } from './report/sarif.js';
 import { toText } from './report/text.js';
-import { ignoredPhrase, plural } from './report/common.js';
+import { ignoredPhrase, orderedFindings, orderedNotifications, plural, problemCounts } from './report/common.js';
 import { OutputError, writeOutput } from './output-file.js';
 import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { parseDefine, type Defines } from './analysis/preproc.js';
@@ -109,18 +109,16 @@ function render(format: string, result: LintResult, color: boolean, automationId
 }
 
 /**
- * 1 when findings at or above `failOn` remain (warnings only beyond
- * --max-warnings), or a suppression directive names an unknown rule.
+ * 1 when problems at or above `failOn` remain (warnings only beyond --max-warnings), counted as the summary counts
+ * them: findings no directive suppresses, and problems in the directives themselves.
  */
 function exitCode(result: LintResult, maxWarnings: number, failOn: string): number {
   if (failOn === 'never') return EXIT.clean;
-  const findings = result.files.flatMap((f) => f.findings).filter((f) => !f.suppression);
-  const count = (level: string): number => findings.filter((f) => f.level === level).length;
-  if (count('error') > 0 || result.notifications.some((n) => n.kind === 'directive' && n.level === 'error')) return EXIT.findings;
+  const count = problemCounts(orderedFindings(result), orderedNotifications(result));
+  if (count.error > 0) return EXIT.findings;
   if (failOn === 'error') return EXIT.clean;
-  const warnings = count('warning');
-  if (maxWarnings >= 0 ? warnings > maxWarnings : warnings > 0) return EXIT.findings;
-  if (failOn === 'note' && count('note') > 0) return EXIT.findings;
+  if (maxWarnings >= 0 ? count.warning > maxWarnings : count.warning > 0) return EXIT.findings;
+  if (failOn === 'note' && count.note > 0) return EXIT.findings;
   return EXIT.clean;
 }
 

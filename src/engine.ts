@@ -119,7 +119,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
     for (const d of unused) {
       // A directive for a rule that did not run cannot be judged unused.
       if (!d.rules.every((r) => opts.rules.some((x) => x.id === r))) continue;
-      notifications.push({ level: 'warning', kind: 'directive', path, message: `Line ${d.line}: the directive suppresses nothing (${d.rules.join(', ')}).` });
+      notifications.push({ level: 'warning', kind: 'directive', path, region: d.region, message: `The directive suppresses nothing (${d.rules.join(', ')}); remove it.` });
     }
   }
   const kept = opts.includeSuppressed ? findings : findings.filter((f) => !f.suppression);

@@ -1,5 +1,6 @@
 import type { Tree } from './parse.js';
-import type { Finding, Notification } from './types.js';
+import type { SyntaxNode } from 'tree-sitter';
+import type { Finding, Notification, Region } from './types.js';
 
 /**
  * Inline suppression directives, in `//` or `/* *\/` comments:
@@ -13,6 +14,7 @@ import type { Finding, Notification } from './types.js';
  * GitHub's hash of the flagged line. Comment-only and blank lines between it
  * and the code are skipped. A reason after `--` is expected (a warning when
  * missing); an unknown rule id is an error, and the directive is ignored.
+ * Problems point at the directive's text, so editors and annotations can show them.
  */
 
 export interface Directive {
@@ -21,6 +23,8 @@ export interface Directive {
   reason: string | null;
   /** 1-based line of the comment. */
   line: number;
+  /** The directive's text within the comment. */
+  region: Region;
   /** Lines it covers: [from, to], inclusive (to = Infinity for an open disable). */
   from: number;
   to: number;
@@ -28,6 +32,15 @@ export interface Directive {
 }
 
 const DIRECTIVE = /vmsplice-lint-(disable-next-line|disable-line|disable|enable)\b([^\n]*)/;
+
+/** The region of `length` characters at `offset` in a comment (one line: a directive ends at the line break). */
+function regionIn(comment: SyntaxNode, offset: number, length: number): Region {
+  const before = comment.text.slice(0, offset);
+  const lineBreak = before.lastIndexOf('\n');
+  const startLine = comment.startPosition.row + 1 + (before.match(/\n/g)?.length ?? 0);
+  const startColumn = lineBreak < 0 ? comment.startPosition.column + 1 + offset : offset - lineBreak;
+  return { startLine, startColumn, endLine: startLine, endColumn: startColumn + length };
+}
 
 /** Directives of one file, from its comments, with the lines each covers. */
 export function parseDirectives(tree: Tree, text: string, path: string, knownRules: ReadonlySet<string>): { directives: Directive[]; problems: Notification[] } {
@@ -44,6 +57,7 @@ export function parseDirectives(tree: Tree, text: string, path: string, knownRul
     const m = DIRECTIVE.exec(c.text.replace(/\*\/\s*$/, ''));
     if (!m) continue;
     const line = c.startPosition.row + 1;
+    const region = regionIn(c, m.index, m[0].trimEnd().length);
     const [, word, rest] = m;
     const [list, ...why] = rest.split(/\s--\s?|^--\s?/);
     const reason = why.join(' -- ').trim() || null;
@@ -54,15 +68,16 @@ export function parseDirectives(tree: Tree, text: string, path: string, knownRul
         level: 'error',
         kind: 'directive',
         path,
+        region,
         message: rules.length
-          ? `Line ${line}: the directive names unknown rule ${unknown.map((r) => `'${r}'`).join(', ')}; it is ignored.`
-          : `Line ${line}: the directive names no rule; it is ignored.`,
+          ? `The directive names unknown rule ${unknown.map((r) => `'${r}'`).join(', ')} and is ignored; see --list-rules for the ids.`
+          : 'The directive names no rule and is ignored; name the rule ids it silences.',
       });
       continue;
     }
     const kind = word === 'disable-next-line' ? 'next-line' : word === 'disable-line' ? 'line' : (word as 'disable' | 'enable');
     if (kind !== 'enable' && !reason) {
-      problems.push({ level: 'warning', kind: 'directive', path, message: `Line ${line}: the directive gives no reason after '--'.` });
+      problems.push({ level: 'warning', kind: 'directive', path, region, message: "The directive gives no reason; add one after '--'." });
     }
     if (kind === 'enable') {
       for (const r of rules) {
@@ -79,7 +94,7 @@ export function parseDirectives(tree: Tree, text: string, path: string, knownRul
       from = c.endPosition.row + 2;
       while (from <= lines.length && !codeLine(from)) from++;
     }
-    const d: Directive = { kind, rules, reason, line, from, to: kind === 'disable' ? Infinity : from, used: false };
+    const d: Directive = { kind, rules, reason, line, region, from, to: kind === 'disable' ? Infinity : from, used: false };
     directives.push(d);
     if (kind === 'disable') for (const r of rules) open.set(r, d);
   }

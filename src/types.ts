@@ -62,6 +62,8 @@ export interface Notification {
   level: 'error' | 'warning' | 'note';
   kind: 'unreadable' | 'binary' | 'too-large' | 'not-found' | 'parse-recovery' | 'internal' | 'directive';
   path: string;
+  /** Where in the file, for a problem with a place (a suppression directive). */
+  region?: Region;
   message: string;
   /** For parse-recovery: how many vmsplice calls were analysed without control-flow structure. */
   count?: number;

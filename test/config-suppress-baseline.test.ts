@@ -18,7 +18,13 @@ function hash(s: string): number {
 
 function json(args: string[], cwd: string) {
   const r = run([...args, '--format', 'json'], cwd);
-  return { ...r, doc: JSON.parse(r.stdout) as { findings: { ruleId: string; level: string; path: string; message: string }[]; notifications: { kind: string; level: string; message: string }[] } };
+  return {
+    ...r,
+    doc: JSON.parse(r.stdout) as {
+      findings: { ruleId: string; level: string; path: string; message: string }[];
+      notifications: { kind: string; level: string; message: string; line?: number; column?: number }[];
+    },
+  };
 }
 
 test('directives: a missing reason warns, an unknown rule id is an error (exit 1), unused ones are reported on request', () => {
@@ -35,11 +41,11 @@ test('directives: a missing reason warns, an unknown rule id is an error (exit 1
   const r = json([], dir);
   assert.deepEqual(r.doc.findings, [], 'the directive without a reason still suppresses');
   assert.equal(r.code, 1, 'the unknown rule id fails the run');
-  assert.ok(r.doc.notifications.some((n) => n.level === 'warning' && /Line 1: .*no reason/.test(n.message)));
+  assert.ok(r.doc.notifications.some((n) => n.level === 'warning' && n.line === 1 && n.column === 4 && /no reason/.test(n.message)));
   assert.ok(r.doc.notifications.some((n) => n.level === 'error' && /unknown rule 'no-such-rule'/.test(n.message)));
   assert.ok(!r.doc.notifications.some((n) => /suppresses nothing/.test(n.message)));
   const unused = json(['--report-unused-directives'], dir);
-  assert.ok(unused.doc.notifications.some((n) => /Line 5: the directive suppresses nothing \(ineffective-flag\)/.test(n.message)));
+  assert.ok(unused.doc.notifications.some((n) => n.line === 5 && /^The directive suppresses nothing \(ineffective-flag\)/.test(n.message)));
 });
 
 test('--include-suppressed keeps suppressed findings as SARIF suppressions (valid SARIF, every result has the property)', () => {

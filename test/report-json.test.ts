@@ -73,7 +73,7 @@ test('the JSON report has the documented shape, order and counts', () => {
     version: 1,
     tool: { name: 'vmsplice-lint', version: '0.1.0' },
     // Two distinct skipped files (data/blob.c twice, big.c); parse recovery is not a skip.
-    summary: { files: 12, parsed: 10, findings: 3, errors: 1, warnings: 1, notes: 1, skipped: 2, ignoredFiles: 0, ignoredDirectories: 0 },
+    summary: { files: 12, parsed: 10, findings: 3, errors: 1, warnings: 1, notes: 1, skipped: 2, ignoredFiles: 0, ignoredDirectories: 0, directiveProblems: 0 },
     findings: [
       {
         ruleId: 'ineffective-flag', level: 'note', message: "Message for 'ineffective-flag'.", path: 'src/a.c',
@@ -104,7 +104,7 @@ test('a clean run still reports the summary and empty lists', () => {
   assert.deepEqual(toJson(clean, RULES, '0.1.0'), {
     version: 1,
     tool: { name: 'vmsplice-lint', version: '0.1.0' },
-    summary: { files: 4, parsed: 4, findings: 0, errors: 0, warnings: 0, notes: 0, skipped: 0, ignoredFiles: 0, ignoredDirectories: 0 },
+    summary: { files: 4, parsed: 4, findings: 0, errors: 0, warnings: 0, notes: 0, skipped: 0, ignoredFiles: 0, ignoredDirectories: 0, directiveProblems: 0 },
     findings: [],
     notifications: [],
   });

@@ -28,10 +28,11 @@ export function orderedFindings(result: LintResult): Finding[] {
   return result.files.flatMap((file) => file.findings).sort(compareFindings);
 }
 
-/** Run-level and per-file notifications together, ordered by path, kind and message. */
+/** Run-level and per-file notifications together, ordered by path, kind, place and message. */
 export function orderedNotifications(result: LintResult): Notification[] {
+  const place = (n: Notification): number => (n.region ? n.region.startLine * 1e6 + n.region.startColumn : 0);
   return [...result.notifications, ...result.files.flatMap((file) => file.notifications)].sort(
-    (a, b) => compareStrings(a.path, b.path) || compareStrings(a.kind, b.kind) || compareStrings(a.message, b.message),
+    (a, b) => compareStrings(a.path, b.path) || compareStrings(a.kind, b.kind) || place(a) - place(b) || compareStrings(a.message, b.message),
   );
 }
 
@@ -55,10 +56,23 @@ export function skippedFiles(notifications: Notification[]): number {
   return new Set(notifications.filter(isSkip).map((n) => n.path)).size;
 }
 
-export function countLevels(findings: Finding[]): Record<Level, number> {
+export function countLevels(findings: { level: Level }[]): Record<Level, number> {
   const counts: Record<Level, number> = { error: 0, warning: 0, note: 0 };
   for (const finding of findings) counts[finding.level]++;
   return counts;
+}
+
+/** Problems in suppression directives (an unknown rule id, no reason, unused): counted and judged as findings are. */
+export function directiveProblems(notifications: Notification[]): Notification[] {
+  return notifications.filter((n) => n.kind === 'directive');
+}
+
+/**
+ * What the summary counts and the exit code judges, by level: findings no directive suppresses (they are shown
+ * with --include-suppressed, not counted) and problems in the directives themselves, as ESLint counts its own.
+ */
+export function problemCounts(findings: Finding[], notifications: Notification[]): Record<Level, number> {
+  return countLevels([...findings.filter((f) => !f.suppression), ...directiveProblems(notifications)]);
 }
 
 /**
@@ -85,19 +99,24 @@ export function ignoredPhrase(ignored: LintResult['ignored']): string | null {
 export function summaryLine(findings: Finding[], notifications: Notification[], run: RunCounts): { head: string; tail: string; worst: Level | null } {
   const files = run.filesScanned;
   const ignored = ignoredPhrase(run.ignored);
-  const counts = countLevels(findings);
+  const directives = directiveProblems(notifications).length;
+  const suppressed = findings.filter((f) => f.suppression).length;
+  const counts = problemCounts(findings, notifications);
+  const total = counts.error + counts.warning + counts.note;
   const skipped = skippedFiles(notifications);
   const unstructured = notifications.reduce((n, x) => n + (x.kind === 'parse-recovery' ? (x.count ?? 0) : 0), 0);
   const parts = [
+    ...(directives > 0 ? [`${directives} in ${directives === 1 ? 'a suppression directive' : 'suppression directives'}`] : []),
+    ...(suppressed > 0 ? [`${plural(suppressed, 'finding')} suppressed by directives, not counted`] : []),
     ...(skipped > 0 ? [`${plural(skipped, 'file')} skipped`] : []),
     ...(unstructured > 0 ? [`${plural(unstructured, 'vmsplice call')} analysed without control flow`] : []),
     ...(ignored ? [`${ignored} left out by .gitignore (--no-ignore to lint them)`] : []),
   ];
   const tail = parts.length ? `; ${parts.join('; ')}.` : '.';
-  if (findings.length === 0) return { head: `No problems found in ${plural(files, 'file')}`, tail, worst: null };
+  if (total === 0) return { head: `No problems found in ${plural(files, 'file')}`, tail, worst: null };
   const worst: Level = counts.error > 0 ? 'error' : counts.warning > 0 ? 'warning' : 'note';
   const head =
-    `${plural(findings.length, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ` +
+    `${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ` +
     `${plural(counts.note, 'note')}) in ${plural(files, 'file')}`;
   return { head, tail, worst };
 }

@@ -7,7 +7,7 @@
 // paths come from the scanned tree: unescaped, a newline in either could start a command of its own.
 
 import type { Rule } from '../rule.js';
-import type { Finding, Level, LintResult, Notification } from '../types.js';
+import type { Finding, Level, LintResult, Notification, Region } from '../types.js';
 import { orderedFindings, orderedNotifications, sentence, summaryLine } from './common.js';
 
 type Command = 'error' | 'warning' | 'notice';
@@ -31,27 +31,26 @@ function command(name: Command, properties: (readonly [string, string | number])
   return `::${name} ${props}::${escapeData(message)}`;
 }
 
+// GitHub takes columns only for a single-line annotation ("Omit this parameter if start_line and end_line have
+// different values"), so a region spanning lines is annotated by lines alone.
+function regionProperties(region: Region): (readonly [string, number])[] {
+  const singleLine = region.startLine === region.endLine;
+  return [
+    ['line', region.startLine],
+    ...(singleLine ? [['col', region.startColumn] as const] : []),
+    ['endLine', region.endLine],
+    ...(singleLine ? [['endColumn', region.endColumn] as const] : []),
+  ];
+}
+
 function findingCommand(finding: Finding): string {
   const { path, region } = finding.location;
-  // GitHub takes columns only for a single-line annotation ("Omit this parameter if start_line and end_line have
-  // different values"), so a region spanning lines is annotated by lines alone.
-  const singleLine = region.startLine === region.endLine;
-  return command(
-    COMMAND[finding.level],
-    [
-      ['file', path],
-      ['line', region.startLine],
-      ...(singleLine ? [['col', region.startColumn] as const] : []),
-      ['endLine', region.endLine],
-      ...(singleLine ? [['endColumn', region.endColumn] as const] : []),
-      ['title', finding.ruleId],
-    ],
-    sentence(finding.message),
-  );
+  return command(COMMAND[finding.level], [['file', path], ...regionProperties(region), ['title', finding.ruleId]], sentence(finding.message));
 }
 
 function notificationCommand(n: Notification): string {
-  return command(COMMAND[n.level], [['file', n.path]], sentence(n.message));
+  const place = n.region ? [...regionProperties(n.region), ['title', `vmsplice-lint ${n.kind}`] as const] : [];
+  return command(COMMAND[n.level], [['file', n.path], ...place], sentence(n.message));
 }
 
 function summary(findings: Finding[], notifications: Notification[], run: LintResult): string {

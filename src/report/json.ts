@@ -11,7 +11,8 @@
  *     findings: number,    // = errors + warnings + notes
  *     errors: number, warnings: number, notes: number,
  *     skipped: number,     // distinct files not analysed (unreadable, binary, too large, not found, internal error)
- *     ignoredFiles: number, ignoredDirectories: number  // left out by .gitignore rules
+ *     ignoredFiles: number, ignoredDirectories: number,  // left out by .gitignore rules
+ *     directiveProblems: number  // notifications of kind "directive"; the exit code counts them as findings
  *   },
  *   findings: [{           // ordered by path, line, column, rule id
  *     ruleId: string,
@@ -25,8 +26,9 @@
  *   }],
  *   notifications: [{      // ordered by path, kind, message
  *     level: "error" | "warning" | "note",
- *     kind: "unreadable" | "binary" | "too-large" | "not-found" | "parse-recovery" | "internal",
+ *     kind: "unreadable" | "binary" | "too-large" | "not-found" | "parse-recovery" | "internal" | "directive",
  *     path: string,
+ *     line?: number, column?: number, endLine?: number, endColumn?: number,  // for a problem with a place (directive)
  *     message: string
  *   }]
  * }
@@ -34,12 +36,12 @@
 
 import type { Rule } from '../rule.js';
 import type { Level, LintResult, Notification } from '../types.js';
-import { countLevels, orderedFindings, orderedNotifications, sentence, skippedFiles } from './common.js';
+import { countLevels, directiveProblems, orderedFindings, orderedNotifications, sentence, skippedFiles } from './common.js';
 
 export interface JsonReport {
   version: 1;
   tool: { name: 'vmsplice-lint'; version: string };
-  summary: { files: number; parsed: number; findings: number; errors: number; warnings: number; notes: number; skipped: number; ignoredFiles: number; ignoredDirectories: number };
+  summary: { files: number; parsed: number; findings: number; errors: number; warnings: number; notes: number; skipped: number; ignoredFiles: number; ignoredDirectories: number; directiveProblems: number };
   findings: JsonFinding[];
   notifications: JsonNotification[];
 }
@@ -61,6 +63,10 @@ export interface JsonNotification {
   level: Notification['level'];
   kind: Notification['kind'];
   path: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
   message: string;
 }
 
@@ -87,6 +93,7 @@ export function toJson(result: LintResult, rules: Rule[], toolVersion: string): 
       skipped: skippedFiles(notifications),
       ignoredFiles: result.ignored?.files ?? 0,
       ignoredDirectories: result.ignored?.dirs ?? 0,
+      directiveProblems: directiveProblems(notifications).length,
     },
     findings: findings.map((finding) => {
       const { path, region } = finding.location;
@@ -108,10 +115,11 @@ export function toJson(result: LintResult, rules: Rule[], toolVersion: string): 
         fingerprint: finding.fingerprint,
       };
     }),
-    notifications: notifications.map(({ level, kind, path, message }) => ({
+    notifications: notifications.map(({ level, kind, path, region, message }) => ({
       level,
       kind,
       path,
+      ...(region ? { line: region.startLine, column: region.startColumn, endLine: region.endLine, endColumn: region.endColumn } : {}),
       message: sentence(message),
     })),
   };

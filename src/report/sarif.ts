@@ -166,7 +166,7 @@ function notification(n: Notification): Sarif.Notification {
     level: n.level,
     message: { text: sentence(n.message) },
     descriptor: { id: n.kind },
-    locations: [{ physicalLocation: { artifactLocation: artifactLocation(n.path) } }],
+    locations: [{ physicalLocation: { artifactLocation: artifactLocation(n.path), ...(n.region ? { region: { ...n.region } } : {}) } }],
   };
 }
 

@@ -80,7 +80,12 @@ function findingBlock(finding: Finding, opts: TextOptions, paint: Paint): string
   return lines.join('\n');
 }
 
+// A notification with a place reads like a finding, so editors and terminals open it the same way.
 function notificationLine(n: Notification, paint: Paint): string {
+  if (n.region) {
+    const where = `${printable(n.path)}:${n.region.startLine}:${n.region.startColumn}`;
+    return `${paint('bold', where)}  ${paint(LEVEL_STYLE[n.level], n.level)}  ${printable(sentence(n.message))}  ${paint('dim', `[${n.kind}]`)}`;
+  }
   const status = paint(LEVEL_STYLE[n.level], isSkip(n) ? 'skipped' : n.level);
   return `${paint('bold', printable(n.path))}: ${status} (${n.kind}): ${printable(sentence(n.message))}`;
 }
