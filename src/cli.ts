@@ -9,7 +9,7 @@ import { lint } from './lint.js';
 import type { DiscoveredFile } from './discover.js';
 import { lintAndFix } from './fix-files.js';
 import { applyBaseline, buildBaseline, readBaseline } from './baseline.js';
-import { CONFIG_NAME, ConfigResolver, definesFor, loadConfig, rulesFor, type Config } from './config.js';
+import { ConfigResolver, definesFor, loadConfig, rulesFor, type Config } from './config.js';
 import type { EngineOptions } from './engine.js';
 import { stepSummary, toGithub } from './report/github.js';
 import { toJson } from './report/json.js';
@@ -17,6 +17,9 @@ import { ruleText } from './report/ruledocs.js';
 import { toSarif } from './report/sarif.js';
 import { toText } from './report/text.js';
 import { ignoredPhrase, orderedFindings, orderedNotifications, plural, problemCounts } from './report/common.js';
+import { COLOR_MODES, FAIL_LEVELS, FORMATS, OPTIONS, choiceError, usageMessage } from './cli-options.js';
+import { didYouMean } from './suggest.js';
+import { printConfig } from './print-config.js';
 import { OutputError, writeOutput } from './output-file.js';
 import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { parseDefine, type Defines } from './analysis/preproc.js';
@@ -38,10 +41,40 @@ function list(values: unknown): string[] {
   return items.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
+function unknownRule(id: string, where = ''): UsageError {
+  return new UsageError(`unknown rule '${id}'${where}${didYouMean(id, allRules.map((r) => r.id)) || '; see --list-rules'}`);
+}
+
 function checkRuleIds(ids: string[]): void {
   for (const id of ids) {
-    if (!findRule(id)) throw new UsageError(`unknown rule '${id}' (see --list-rules)`);
+    if (!findRule(id)) throw unknownRule(id);
   }
+}
+
+function choice<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  const v = value.toLowerCase() as T;
+  if (!allowed.includes(v)) throw new UsageError(choiceError(option, value, allowed));
+  return v;
+}
+
+/** How results are shown and judged: format, colour and exit-code policy, checked for contradictions. */
+function outputSettings(args: { format: string; color?: string | boolean; 'fail-on'?: string; 'max-warnings'?: number; 'exit-zero': boolean }) {
+  const format = choice('format', args.format, FORMATS);
+  // --no-color arrives as false.
+  const color = args.color === false ? 'never' : args.color === undefined ? 'auto' : choice('color', String(args.color), COLOR_MODES);
+  const maxWarnings = args['max-warnings'];
+  if (maxWarnings !== undefined && (!Number.isInteger(maxWarnings) || maxWarnings < -1)) {
+    throw new UsageError(`--max-warnings takes a whole number (-1 for no limit, as in ESLint)${Number.isNaN(maxWarnings) ? '' : `, not '${maxWarnings}'`}`);
+  }
+  if (args['exit-zero'] && args['fail-on'] !== undefined) {
+    throw new UsageError(`--exit-zero contradicts --fail-on ${args['fail-on']}: drop one (--fail-on never is --exit-zero)`);
+  }
+  if (args['exit-zero'] && maxWarnings !== undefined) throw new UsageError('--exit-zero contradicts --max-warnings: drop one');
+  const failOn = args['exit-zero'] ? 'never' : choice('fail-on', args['fail-on'] ?? 'warning', FAIL_LEVELS);
+  if (maxWarnings !== undefined && failOn !== 'warning' && failOn !== 'note') {
+    throw new UsageError(`--max-warnings has no effect with --fail-on ${failOn}: warnings do not fail such a run`);
+  }
+  return { format, color, failOn, maxWarnings: maxWarnings ?? 0 };
 }
 
 function cliDefines(define: unknown, undefine: unknown): Defines {
@@ -69,7 +102,7 @@ function parseRuleOptions(values: unknown): Map<string, RuleOptionValues> {
     if (!m) throw new UsageError(`--rule-option takes ID.KEY=VALUE, not '${item}'`);
     const [, id, key, raw] = m;
     const rule = findRule(id);
-    if (!rule) throw new UsageError(`unknown rule '${id}' in --rule-option (see --list-rules)`);
+    if (!rule) throw unknownRule(id, ' in --rule-option');
     const type = rule.options?.[key]?.type;
     const value = type === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw.split(',').map((x) => x.trim()).filter(Boolean);
     const merged = { ...(out.get(id) ?? {}), [key]: value } as RuleOptionValues;
@@ -83,10 +116,12 @@ function parseRuleOptions(values: unknown): Map<string, RuleOptionValues> {
   return out;
 }
 
-function useColor(stream: NodeJS.WriteStream): boolean {
+/** --color wins; in auto mode NO_COLOR (any value but empty) and FORCE_COLOR (but 0) decide before the terminal does. */
+function useColor(mode: (typeof COLOR_MODES)[number], stream: NodeJS.WriteStream | null): boolean {
+  if (mode !== 'auto') return mode === 'always';
   if (process.env.NO_COLOR) return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY === true;
+  return stream?.isTTY === true;
 }
 
 function render(format: string, result: LintResult, color: boolean, automationId?: string): string {
@@ -109,7 +144,7 @@ function render(format: string, result: LintResult, color: boolean, automationId
 }
 
 /**
- * 1 when problems at or above `failOn` remain (warnings only beyond --max-warnings), counted as the summary counts
+ * 1 when problems at or above `failOn` remain (warnings only beyond --max-warnings; -1: no limit), counted as the summary counts
  * them: findings no directive suppresses, and problems in the directives themselves.
  */
 function exitCode(result: LintResult, maxWarnings: number, failOn: string): number {
@@ -117,7 +152,7 @@ function exitCode(result: LintResult, maxWarnings: number, failOn: string): numb
   const count = problemCounts(orderedFindings(result), orderedNotifications(result));
   if (count.error > 0) return EXIT.findings;
   if (failOn === 'error') return EXIT.clean;
-  if (maxWarnings >= 0 ? count.warning > maxWarnings : count.warning > 0) return EXIT.findings;
+  if (maxWarnings >= 0 && count.warning > maxWarnings) return EXIT.findings;
   if (failOn === 'note' && count.note > 0) return EXIT.findings;
   return EXIT.clean;
 }
@@ -131,47 +166,15 @@ async function main(argv: string[]): Promise<number> {
       .command('$0 [paths..]', false, (y) =>
         y.positional('paths', { type: 'string', array: true, describe: "files and directories to lint (default: .); '-' reads C from standard input" }),
       )
-      .option('format', { alias: 'f', choices: ['text', 'json', 'sarif', 'github'] as const, default: 'text', describe: 'output format (github: workflow-command annotations)' })
-      .option('config', { alias: 'c', type: 'string', describe: `use this config file for every file (default: the nearest ${CONFIG_NAME} upward from each file)` })
-      .option('baseline', { type: 'string', describe: 'report only findings beyond those recorded in this baseline file' })
-      .option('write-baseline', { type: 'string', describe: 'record the current findings in a baseline file' })
-      .option('prune-baseline', { type: 'boolean', default: false, describe: 'with --baseline: drop baseline entries that no longer occur' })
-      .option('include-suppressed', { type: 'boolean', default: false, describe: 'keep findings suppressed by inline directives (SARIF suppressions)' })
-      .option('report-unused-directives', { type: 'boolean', default: false, describe: 'warn about suppression directives that suppress nothing' })
-      .option('fail-on', { choices: ['error', 'warning', 'note', 'never'] as const, default: 'warning', describe: 'lowest level that makes the exit code 1' })
-      .option('output', { alias: 'o', type: 'string', describe: 'write the report to FILE instead of stdout (a regular file is replaced atomically; a device, FIFO or socket is written through)' })
-      .option('sarif-output', { type: 'string', describe: 'also write SARIF to FILE' })
-      .option('rule', { type: 'string', describe: 'run only these rules (repeatable; enables rules that are off by default)' })
-      .option('disable', { type: 'string', describe: 'do not run these rules (repeatable)' })
-      .option('list-rules', { type: 'boolean', describe: 'list the rules and exit' })
-      .option('explain', { type: 'string', describe: "print a rule's documentation and exit" })
-      .option('max-warnings', { type: 'number', default: -1, describe: 'exit 1 only when there are more warnings than this (-1: any warning fails)' })
-      .option('exit-zero', { type: 'boolean', default: false, describe: 'exit 0 even when there are findings' })
-      .option('include', { type: 'string', describe: 'only lint paths matching these globs (relative to the current directory)' })
-      .option('exclude', { type: 'string', describe: 'skip paths matching these globs' })
-      .option('ext', { type: 'string', describe: 'file extensions to lint in directories (default: .c and .h)' })
-      .option('ignore', { type: 'boolean', default: true, describe: 'honour .gitignore files inside git work trees (--no-ignore to lint ignored files too)' })
-      .option('stdin-filename', { type: 'string', describe: "with '-': the path standard input stands for (config lookup, messages; inside the current directory, the tree is its project context)" })
-      .option('allow-empty', { type: 'boolean', default: false, describe: 'exit 0 when there are no files to lint (otherwise a usage error, exit 2)' })
-      .option('rule-option', {
-        type: 'string',
-        describe: "set a rule option: ID.KEY=VALUE (VALUE: true, false, or a comma-separated list), e.g. non-netlink-destination.safeSinks=netlink",
-      })
-      .option('define', { alias: 'D', type: 'string', describe: 'NAME[=VALUE]: treat NAME as defined when deciding #if branches (repeatable)' })
-      .option('undefine', { alias: 'U', type: 'string', describe: 'NAME: treat NAME as undefined (repeatable)' })
-      .option('compile-commands', { type: 'string', describe: "take each file's -D/-U from a compile_commands.json" })
-      .option('shard', { type: 'string', describe: 'K/N: report only shard K of N (for CI matrices; each shard gets its own SARIF category)' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on a terminal' })
-      .option('jobs', { alias: 'j', type: 'number', describe: 'threads for reading the tree (default: the number of CPUs)' })
-      .option('category', { type: 'string', describe: 'SARIF runAutomationDetails.id, for several analyses of one commit' })
-      .option('fix', { type: 'boolean', default: false, describe: 'apply the safe fixes (rewrites files in place), then report what remains' })
-      .option('lsp', { type: 'boolean', default: false, describe: 'run as a language server over stdio (for editors)' })
-      .option('debug', { type: 'boolean', default: false, describe: 'print stack traces for internal errors' })
+      .options(OPTIONS)
       .example('$0 src/', 'lint a directory, text output')
       .example('$0 --format sarif -o vmsplice.sarif .', 'SARIF for GitHub code scanning')
+      .example('$0 --sarif-output vmsplice.sarif .', 'text in the log and SARIF for the upload, from one run')
       .example('$0 --explain splice-f-gift', "show a rule's documentation")
       .example('$0 --disable ineffective-flag --max-warnings 10 .', 'turn a rule off and tolerate ten warnings')
-      .epilogue('Exit codes: 0 no errors or warnings (beyond --max-warnings), 1 findings, 2 usage, configuration or internal error.')
+      .epilogue('Exit codes: 0 nothing at or above --fail-on (warnings within --max-warnings), 1 problems, 2 usage, configuration or internal error.')
+      // Only the spellings of the command line: a camelCase twin would show up in "unknown option" messages.
+      .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .strictOptions()
       .version(packageInfo().version)
@@ -181,7 +184,9 @@ async function main(argv: string[]): Promise<number> {
       .wrap(Math.min(100, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg);
+        // yargs' own complaints (YError) are usage errors, in our words; others are thrown by our code.
+        if (err && err.name !== 'YError') throw err;
+        throw new UsageError(usageMessage(msg ?? err?.message ?? ''));
       });
     const args = await parser.parseAsync();
     debug = args.debug;
@@ -198,14 +203,12 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.clean;
     }
     if (args.explain !== undefined) {
-      const rule = findRule(args.explain);
-      if (!rule) throw new UsageError(`unknown rule '${args.explain}' (see --list-rules)`);
-      process.stdout.write(ruleText(rule));
+      if (args.explain === '') throw new UsageError('--explain needs a rule id, e.g. --explain splice-f-gift (see --list-rules)');
+      checkRuleIds([args.explain]);
+      process.stdout.write(ruleText(findRule(args.explain) as Rule));
       return EXIT.clean;
     }
-    if (!Number.isInteger(args['max-warnings']) || args['max-warnings'] < -1) {
-      throw new UsageError('--max-warnings takes a whole number (-1 for no limit)');
-    }
+    const settings = outputSettings(args);
     const cliExtensions = list(args.ext).map((e) => (e.startsWith('.') ? e : `.${e}`));
     if (args.ext !== undefined && !cliExtensions.length) throw new UsageError('--ext needs at least one extension');
     if (args['prune-baseline'] && args.baseline === undefined) throw new UsageError('--prune-baseline goes with --baseline FILE');
@@ -240,6 +243,22 @@ async function main(argv: string[]): Promise<number> {
       includeSuppressed: args['include-suppressed'],
       reportUnusedDirectives: args['report-unused-directives'],
     });
+    const discoverOptions = {
+      extensions: cliExtensions.length ? cliExtensions : rootConfig?.extensions ?? ['.c', '.h'],
+      include: [...(rootConfig?.include ?? []), ...list(args.include)],
+      exclude: [...(rootConfig?.exclude ?? []), ...list(args.exclude)],
+    };
+    if (args['print-config'] !== undefined) {
+      const file = path.resolve(args['print-config']);
+      let config: Config | null;
+      try {
+        config = resolver.forFile(file);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      process.stdout.write(printConfig(args['print-config'], config, engineFor(config, file), discoverOptions));
+      return EXIT.clean;
+    }
     // Paths after `--` (which may start with '-') arrive in `_`.
     const given = [...((args.paths as string[] | undefined) ?? []), ...args._.map(String)];
     // yargs drops a lone '-' from the positionals.
@@ -250,17 +269,11 @@ async function main(argv: string[]): Promise<number> {
     // Alone, standard input named inside the tree is linted with the tree as its project context, and reported alone.
     const asContext = stdin !== undefined && others.length === 0 && !path.isAbsolute(stdin.relPath);
     const paths = others.length ? others : stdin && !asContext ? [] : ['.'];
-    const extensions = cliExtensions.length ? cliExtensions : rootConfig?.extensions ?? ['.c', '.h'];
     const result = await (args.fix ? lintAndFix : lint)({
       root,
       paths,
       ...base,
-      discover: {
-        extensions,
-        include: [...(rootConfig?.include ?? []), ...list(args.include)],
-        exclude: [...(rootConfig?.exclude ?? []), ...list(args.exclude)],
-        useIgnoreFiles: args.ignore,
-      },
+      discover: { ...discoverOptions, useIgnoreFiles: args.ignore },
       jobs: args.jobs,
       shard,
       stdin,
@@ -277,10 +290,15 @@ async function main(argv: string[]): Promise<number> {
     if (!args.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     const missing = result.notifications.filter((n) => n.kind === 'not-found');
     if (missing.length) throw new UsageError(missing.map((n) => n.message).join('; '));
-    if (result.filesScanned === 0 && !args['allow-empty']) throw new UsageError(nothingToLint(paths, extensions, result));
+    if (result.filesScanned === 0 && !args['allow-empty']) throw new UsageError(nothingToLint(paths, discoverOptions.extensions, result));
 
+    const say = (line: string): void => {
+      if (!args.quiet) process.stderr.write(`vmsplice-lint: ${line}\n`);
+    };
     if (args['write-baseline'] !== undefined) {
-      await writeOutput(args['write-baseline'], `${JSON.stringify(buildBaseline(result), null, 2)}\n`);
+      const written = buildBaseline(result);
+      await writeOutput(args['write-baseline'], `${JSON.stringify(written, null, 2)}\n`);
+      say(`wrote ${plural(written.entries.length, 'baseline entry', 'baseline entries')} to ${args['write-baseline']}`);
     }
     if (args.baseline !== undefined) {
       let baseline;
@@ -289,18 +307,31 @@ async function main(argv: string[]): Promise<number> {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      const before = orderedFindings(result).length;
       const pruned = applyBaseline(result, baseline);
-      if (args['prune-baseline']) await writeOutput(args.baseline, `${JSON.stringify(pruned, null, 2)}\n`);
+      const hidden = before - orderedFindings(result).length;
+      if (hidden > 0) say(`${plural(hidden, 'finding')} matched the baseline and ${hidden === 1 ? 'is' : 'are'} not shown`);
+      if (args['prune-baseline']) {
+        await writeOutput(args.baseline, `${JSON.stringify(pruned, null, 2)}\n`);
+        say(`wrote ${plural(pruned.entries.length, 'baseline entry', 'baseline entries')} to ${args.baseline}`);
+      }
     }
 
-    const toStdout = args.output === undefined;
     const category = args.category ?? (shard ? `vmsplice-lint-shard-${shard.index}-of-${shard.count}/` : undefined);
-    const out = render(args.format, result, toStdout && useColor(process.stdout), category);
-    if (toStdout) process.stdout.write(out);
-    else await writeOutput(args.output as string, out);
-    if (args['sarif-output'] !== undefined) await writeOutput(args['sarif-output'], render('sarif', result, false, category));
+    const shown = plural(orderedFindings(result).length, 'result');
+    if (args.output === undefined) {
+      process.stdout.write(render(settings.format, result, useColor(settings.color, process.stdout), category));
+    } else {
+      await writeOutput(args.output, render(settings.format, result, useColor(settings.color, null), category));
+      say(`wrote ${shown} to ${args.output}`);
+    }
+    for (const [format, file] of [['sarif', args['sarif-output']], ['json', args['json-output']]] as const) {
+      if (file === undefined) continue;
+      await writeOutput(file, render(format, result, false, category));
+      say(`wrote ${shown} to ${file}`);
+    }
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, stepSummary(result, allRules as Rule[]));
-    return exitCode(result, args['max-warnings'], args['exit-zero'] ? 'never' : args['fail-on']);
+    return exitCode(result, settings.maxWarnings, settings.failOn);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`vmsplice-lint: ${message}\n`);
@@ -333,14 +364,21 @@ function nothingToLint(paths: string[], extensions: string[], result: LintResult
 
 /** One line on a terminal's stderr, rewritten in place; stdout stays clean for SARIF and JSON. */
 function progressLine(s: { phase: 'read' | 'lint'; done: number; total: number; findings: number }): void {
-  const text = s.phase === 'read' ? `reading ${plural(s.total, 'file')}` : `linting ${s.done + 1}/${s.total} files, ${s.findings} findings so far`;
+  const text = s.phase === 'read' ? `reading ${plural(s.total, 'file')}` : `linting ${s.done + 1}/${plural(s.total, 'file')}, ${plural(s.findings, 'finding')} so far`;
   process.stderr.write(`\r\x1b[Kvmsplice-lint: ${text}`);
 }
 
-/** Compilers take `-DNAME`; yargs would read that as a group of short flags. */
-function splitDefineFlags(argv: string[]): string[] {
-  return argv.flatMap((a) => (/^-[DU][A-Za-z_]/.test(a) ? [a.slice(0, 2), a.slice(2)] : [a]));
+/**
+ * Spellings yargs would misread: compilers' `-DNAME` (a group of short flags to yargs), and a bare `--color` before
+ * a path (its value to yargs; as in git and ESLint it means always, and takes a mode only as the next word).
+ */
+function normalizeArgv(argv: string[]): string[] {
+  return argv.flatMap((a, i) => {
+    if (/^-[DU][A-Za-z_]/.test(a)) return [a.slice(0, 2), a.slice(2)];
+    if (a === '--color' && !(COLOR_MODES as readonly string[]).includes(argv[i + 1]?.toLowerCase() ?? '')) return ['--color=always'];
+    return [a];
+  });
 }
 
 const setExitCode = endQuietlyOnBrokenPipe();
-setExitCode(await main(splitDefineFlags(hideBin(process.argv))));
+setExitCode(await main(normalizeArgv(hideBin(process.argv))));

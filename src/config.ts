@@ -6,6 +6,7 @@ import { allRules, findRule } from '../rules/index.js';
 import type { Defines } from './analysis/preproc.js';
 import { mergeDefines, readCompileCommands } from './compile-commands.js';
 import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
+import { didYouMean } from './suggest.js';
 import type { Level } from './types.js';
 
 /**
@@ -33,8 +34,33 @@ export interface Config {
 
 class ConfigError extends Error {}
 
+type JsonNode = import('jsonc-parser').Node;
+type ParseError = import('jsonc-parser').ParseError;
+
+// jsonc-parser's codes, in words.
+const SYNTAX_ERRORS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'malformed number',
+  PropertyNameExpected: 'a quoted key was expected',
+  ValueExpected: 'a value was expected',
+  ColonExpected: "':' was expected",
+  CommaExpected: "',' was expected",
+  CloseBraceExpected: "'}' was expected",
+  CloseBracketExpected: "']' was expected",
+  EndOfFileExpected: 'text after the end of the JSON value',
+  InvalidCommentToken: 'malformed comment',
+  UnexpectedEndOfComment: 'the comment is not closed',
+  UnexpectedEndOfString: 'the string is not closed',
+  UnexpectedEndOfNumber: 'the number is cut short',
+  InvalidUnicode: 'malformed \\u escape',
+  InvalidEscapeCharacter: 'malformed escape',
+  InvalidCharacter: 'control character in a string',
+};
+
 const require = createRequire(import.meta.url);
 let validator: ValidateFunction | undefined;
+// jsonc-parser ships its CommonJS build as UMD, which Node's ESM named-import detection does not read.
+const jsonc = require('jsonc-parser') as typeof import('jsonc-parser');
 
 /** The schema of the config file; also written to schema/config.schema.json. */
 export function configSchema(): object {
@@ -68,33 +94,87 @@ export function configSchema(): object {
 function validate(data: unknown): ErrorObject[] {
   if (!validator) {
     const Ajv = require('ajv') as typeof import('ajv').default;
-    validator = new Ajv({ allErrors: true, strict: false }).compile(configSchema());
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema());
   }
   return validator(data) ? [] : validator.errors ?? [];
 }
 
+function quoted(values: unknown[]): string {
+  return values.map((v) => `'${String(v)}'`).join(', ');
+}
+
+/** The problem in words, with the allowed keys or values: the key first, as '/rules/x'. */
 function describe(e: ErrorObject): string {
   const where = e.instancePath || '(top level)';
   if (e.keyword === 'additionalProperties') {
     const key = (e.params as { additionalProperty: string }).additionalProperty;
-    return `${where === '(top level)' ? '' : `${where}/`}${key}: unknown ${e.instancePath === '/rules' ? 'rule' : 'key'} '${key}'`;
+    const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+    const what = e.instancePath === '/rules' ? 'rule' : 'key';
+    const hint = didYouMean(key, allowed) || (what === 'rule' ? '; see --list-rules' : `; allowed: ${quoted(allowed)}`);
+    return `${where === '(top level)' ? '' : `${where}/`}${key}: unknown ${what} '${key}'${hint}`;
   }
+  if (e.keyword === 'enum') return `${where}: must be one of ${quoted((e.params as { allowedValues: unknown[] }).allowedValues)}`;
   return `${where}: ${e.message}`;
 }
 
+/** 1-based line and column (UTF-16 units, as editors count) of an offset in the text. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = (before.match(/\n/g)?.length ?? 0) + 1;
+  return `${line}:${offset - before.lastIndexOf('\n')}`;
+}
+
+function nodeAt(root: JsonNode, jsonPath: (string | number)[]): JsonNode {
+  return jsonc.findNodeAtLocation(root, jsonPath) ?? root;
+}
+
+/** Where the value (or, for an unknown key, the key) that an error is about starts. */
+function errorOffset(root: JsonNode, e: ErrorObject): number {
+  const segments = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const node = nodeAt(root, segments.map((p) => (/^\d+$/.test(p) ? Number(p) : p)));
+  if (e.keyword === 'additionalProperties') {
+    const key = (e.params as { additionalProperty: string }).additionalProperty;
+    const property = node.children?.find((c) => c.children?.[0]?.value === key);
+    if (property) return property.offset;
+  }
+  return node.offset;
+}
+
+// Rule settings are a level or an object: a string that is no level also fails the object branch, which adds nothing.
+function relevant(errors: ErrorObject[]): ErrorObject[] {
+  const enums = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && enums.has(e.instancePath)));
+}
+
+/**
+ * Reads a config file: JSON with comments and trailing commas (as VS Code's settings and tsconfig.json allow).
+ * Problems are one line: the file and line:column of the first, then line:column of each further one.
+ */
 export function loadConfig(file: string): Config {
-  let data: unknown;
+  let text: string;
   try {
     if (!statSync(file).isFile()) throw new Error('not a regular file');
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`cannot read config '${file}': ${(err as Error).message}`);
   }
-  const errors = validate(data);
-  if (errors.length) {
-    // One line per problem, the key first, the file named once.
-    const seen = [...new Set(errors.filter((e) => e.keyword !== 'oneOf').map(describe))];
-    throw new ConfigError(`invalid config '${file}': ${seen.join('; ')}`);
+  const syntax: ParseError[] = [];
+  const root = jsonc.parseTree(text, syntax, { allowTrailingComma: true, disallowComments: false });
+  if (syntax.length || !root) {
+    const first = syntax[0];
+    const where = first ? `${file}:${lineColumn(text, first.offset)}` : file;
+    const what = first ? SYNTAX_ERRORS[jsonc.printParseErrorCode(first.error)] ?? jsonc.printParseErrorCode(first.error) : 'no JSON value';
+    throw new ConfigError(`cannot read config '${where}': ${what}`);
+  }
+  const data: unknown = jsonc.getNodeValue(root);
+  const problems = relevant(validate(data))
+    .map((e) => ({ offset: errorOffset(root, e), text: describe(e) }))
+    .sort((a, b) => a.offset - b.offset)
+    .map((p) => ({ where: lineColumn(text, p.offset), text: p.text }));
+  if (problems.length) {
+    const [first, ...more] = [...new Map(problems.map((p) => [`${p.where} ${p.text}`, p])).values()];
+    const rest = more.map((p) => `; ${p.where}: ${p.text}`).join('');
+    throw new ConfigError(`invalid config '${file}:${first.where}': ${first.text}${rest}`);
   }
   const raw = data as {
     rules?: Record<string, RuleSetting | { level?: RuleSetting; options?: RuleOptionValues }>;
@@ -112,7 +192,8 @@ export function loadConfig(file: string): Config {
       try {
         resolveOptions(findRule(id) as Rule, s.options);
       } catch (err) {
-        throw new ConfigError(`invalid config '${file}': /rules/${id}/options: ${(err as Error).message}`);
+        const where = lineColumn(text, nodeAt(root, ['rules', id, 'options']).offset);
+        throw new ConfigError(`invalid config '${file}:${where}': /rules/${id}/options: ${(err as Error).message}`);
       }
     }
     rules[id] = s;
@@ -123,7 +204,8 @@ export function loadConfig(file: string): Config {
     try {
       buildDefines = readCompileCommands(path.resolve(path.dirname(file), raw.compileCommands));
     } catch (err) {
-      throw new ConfigError(`invalid config '${file}': /compileCommands: ${(err as Error).message}`);
+      const where = lineColumn(text, nodeAt(root, ['compileCommands']).offset);
+      throw new ConfigError(`invalid config '${file}:${where}': /compileCommands: ${(err as Error).message}`);
     }
   }
   return {

@@ -1,5 +1,6 @@
 import type { Tree } from './parse.js';
 import type { SyntaxNode } from 'tree-sitter';
+import { didYouMean } from './suggest.js';
 import type { Finding, Notification, Region } from './types.js';
 
 /**
@@ -70,7 +71,7 @@ export function parseDirectives(tree: Tree, text: string, path: string, knownRul
         path,
         region,
         message: rules.length
-          ? `The directive names unknown rule ${unknown.map((r) => `'${r}'`).join(', ')} and is ignored; see --list-rules for the ids.`
+          ? `The directive names unknown rule ${unknown.map((r) => `'${r}'`).join(', ')} and is ignored${didYouMean(unknown[0], [...knownRules]) || '; see --list-rules for the ids'}.`
           : 'The directive names no rule and is ignored; name the rule ids it silences.',
       });
       continue;

@@ -93,7 +93,7 @@ test('config: nearest file wins, levels and off, options, defines; --config over
 
 test('config errors name the file and the bad key, exit 2', () => {
   const cases: [string, unknown, RegExp][] = [
-    ['unknown-key', { rulez: {} }, /invalid config '.*\.vmsplice-lint\.json': rulez: unknown key 'rulez'/],
+    ['unknown-key', { rulez: {} }, /invalid config '.*\.vmsplice-lint\.json:1:2': rulez: unknown key 'rulez'; did you mean 'rules'\?/],
     ['unknown-rule', { rules: { 'splice-f-gif': 'error' } }, /\/rules\/splice-f-gif: unknown rule 'splice-f-gif'/],
     ['bad-level', { rules: { 'splice-f-gift': 'loud' } }, /\/rules\/splice-f-gift/],
     ['bad-option', { rules: { 'non-netlink-destination': { options: { safeSinks: ['tcp'] } } } }, /\/rules\/non-netlink-destination\/options: option 'non-netlink-destination.safeSinks'/],
