@@ -77,8 +77,8 @@ export const bufferModifiedAfterVmsplice: Rule = {
         'the consumer is known to be done with `/* vmsplice-consumed */`.',
     ].join('\n'),
     limits: [
-      '- Paths are judged within one function (and its callers in the same file, for buffers passed to a wrapper); a ' +
-        'buffer handed to another file, another thread or a signal handler is not followed.',
+      '- Paths are judged in the function that queues the buffer and in each caller a wrapper passes it through; a ' +
+        'buffer handed to another thread or a signal handler is not followed.',
       '- Safe points recognised: a checked splice() of the same pipe\'s read end into a regular file, /dev/null or a ' +
         'netlink socket, or a checked read() of it; the result read back from an AF_ALG operation socket; closing both ' +
         'ends of the pipe; munmap()/MAP_FIXED/MADV_DONTNEED of a private anonymous mapping; a `vmsplice-consumed` comment. ' +
@@ -86,10 +86,13 @@ export const bufferModifiedAfterVmsplice: Rule = {
         'not reported.',
       '- Conditions are not evaluated except tests of the vmsplice result for failure (`< 0`, `== -1`, `<= 0`): ' +
         'nothing was queued on those branches.',
-      '- Functions of the same file that write through a pointer parameter are followed; functions defined elsewhere ' +
-        'are assumed not to write (a known false negative).',
-      '- Writes are matched by the variable they go through, not by byte range: a write to an unqueued part of the ' +
-        'same buffer is reported.',
+      '- Project functions and function-like macros are summarised: what they write, free or unmap through each ' +
+        'parameter, at each dereference level (`fill(&iov)` reading into `iov->iov_base` refills the buffer; advancing ' +
+        '`iov->iov_base` does not). Functions the analysed files do not define are assumed not to write (a known false ' +
+        'negative).',
+      '- Memory is matched by points-to, flow-insensitively except for what the iovec holds when it is queued: a pointer ' +
+        'that may point at the buffer on any path counts, and a write to an unqueued part of the same buffer is reported. ' +
+        'Array elements with constant indices are told apart; other elements are one location.',
     ].join('\n'),
     fixes:
       'None: where to wait for the pipe to drain, or whether to copy, is a design decision the tool cannot make.',

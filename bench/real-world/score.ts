@@ -38,6 +38,8 @@ interface Site {
   path: string;
   line: number;
   modification_line: number | null;
+  /** Other lines of the same call's path that the judge found also change the queued memory harmfully. */
+  also_modified_lines: number[];
   call: 'vmsplice' | 'splice';
   expected: Record<string, Expectation>;
   reason: string;
@@ -145,7 +147,9 @@ function loadSites(): Site[] {
       }
       const call = s.call ?? 'vmsplice';
       if (call !== 'vmsplice' && call !== 'splice') throw new UsageError(`${where}: "call" must be "vmsplice" or "splice"`);
-      return { ...s, call, modification_line: s.modification_line ?? null, reason: String(s.reason ?? '') } as Site;
+      if (s.also_modified_lines !== undefined && !(Array.isArray(s.also_modified_lines) && s.also_modified_lines.every(Number.isInteger)))
+        throw new UsageError(`${where}: "also_modified_lines" must be an array of integers`);
+      return { ...s, call, modification_line: s.modification_line ?? null, also_modified_lines: s.also_modified_lines ?? [], reason: String(s.reason ?? '') } as Site;
     });
   });
 }
@@ -207,7 +211,7 @@ function attribute(f: Finding, sites: Site[]): Site[] {
   return sites.filter(
     (s) =>
       scored(s).includes(f.ruleId) &&
-      ((s.path === f.path && (f.line === s.line || f.line === s.modification_line)) ||
+      ((s.path === f.path && (f.line === s.line || f.line === s.modification_line || s.also_modified_lines.includes(f.line))) ||
         f.related.some((r) => r.path === s.path && r.line === s.line)),
   );
 }
@@ -218,7 +222,7 @@ function otherEvent(f: Finding, s: Site): boolean {
     f.ruleId === 'buffer-modified-after-vmsplice' &&
     s.expected[f.ruleId] === true &&
     s.modification_line !== null &&
-    !(f.path === s.path && f.line === s.modification_line)
+    !(f.path === s.path && (f.line === s.modification_line || s.also_modified_lines.includes(f.line)))
   );
 }
 

@@ -1,49 +1,24 @@
 import type { SyntaxNode } from '../parse.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { aliasBase, ancestors, declaredName, parseIntLiteral, unparen } from './syntax.js';
+import { ancestors, declaredName, parseIntLiteral, unparen } from './syntax.js';
 import type { ArgExpr } from './values.js';
 
 /**
- * The buffer of a vmsplice call: which memory its iovec points at, named by a
- * root variable in some function (the caller's, when the pointer came in
- * through a wrapper's parameter), and what kind of storage that is.
+ * The iovec fields a vmsplice call's iov argument selects, as written in the
+ * function (iov_len expressions, for the result analysis's one-byte and
+ * total checks). Buffers and their lifetime are decided on the IR (memory.ts).
  */
 
 type IovField = 'iov_base' | 'iov_len';
 
-export type RootKind = 'stack' | 'static' | 'heap' | 'mmap-anon-private' | 'mmap-anon-shared' | 'mmap-file' | 'param' | 'unknown';
-
-export interface BufferRoot {
-  kind: RootKind;
-  /** The variable naming the memory in `scope` (for heap and mmap: the pointer holding it). */
-  variable: string;
-  /** Member path below the variable when the buffer is a struct member (`->payload`), else ''. */
-  member: string;
-  scope: Scope;
-  /** The expression that led to the root, for messages. */
-  expr: SyntaxNode;
-  /** The declaration of an automatic variable: its block bounds the lifetime. */
-  declaration: SyntaxNode | null;
-}
-
-const HEAP_ALLOC = new Set(['malloc', 'calloc', 'realloc', 'reallocarray', 'strdup', 'strndup', 'aligned_alloc', 'memalign', 'valloc', 'pvalloc']);
 const MAX_STEPS = 32;
-const SCALAR_TYPEDEF = /^(s?size_t|off(64)?_t|loff_t|u?int(8|16|32|64|ptr|max)?_t|ptrdiff_t|pid_t|mode_t|bool|__[us](8|16|32|64)|[us](8|16|32|64))$/;
-
-function callName(n: SyntaxNode): string {
-  return n.type === 'call_expression' ? n.childForFieldName('function')?.text ?? '' : '';
-}
-
-function args(call: SyntaxNode): SyntaxNode[] {
-  return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
-}
 
 /** Declarator details of a local or global variable: array or not, static or not. */
 function declarationOf(
   name: string,
   scope: Scope,
   index: FileIndex,
-): { node: SyntaxNode; isArray: boolean; isPointer: boolean; isStatic: boolean; global: boolean; isAggregate: boolean } | null {
+): { node: SyntaxNode; isArray: boolean; isPointer: boolean } | null {
   const global = scope.kind === 'file' || !scope.locals.has(name);
   const root = global ? index.tree.rootNode : scope.node;
   if (!root) return null;
@@ -62,11 +37,7 @@ function declarationOf(
       }
       if (target.type === 'array_declarator') isArray = true;
       if (target.type === 'pointer_declarator') isPointer = true;
-      const isStatic = decl.namedChildren.some((c) => c.type === 'storage_class_specifier' && (c.text === 'static' || c.text === 'extern'));
-      const type = decl.childForFieldName('type');
-      const isAggregate =
-        type?.type === 'struct_specifier' || type?.type === 'union_specifier' || (type?.type === 'type_identifier' && !SCALAR_TYPEDEF.test(type.text));
-      return { node: decl, isArray, isPointer, isStatic, global, isAggregate };
+      return { node: decl, isArray, isPointer };
     }
   }
   return null;
@@ -75,12 +46,7 @@ function declarationOf(
 export class BufferResolver {
   constructor(private readonly index: FileIndex) {}
 
-  /** The iov_base expressions a vmsplice iov argument selects. Unknown iovecs give none. */
-  iovBases(iov: ArgExpr, count: ArgExpr | null): ArgExpr[] {
-    return this.iovFields(iov, count, 'iov_base');
-  }
-
-  /** The iov_len expressions, likewise. */
+  /** The iov_len expressions a vmsplice iov argument selects. Unknown iovecs give none. */
   iovLengths(iov: ArgExpr, count: ArgExpr | null): ArgExpr[] {
     return this.iovFields(iov, count, 'iov_len');
   }
@@ -196,88 +162,6 @@ export class BufferResolver {
     }
     return out;
   }
-
-  /** The storage an iov_base expression points into (`addressed`: reached through `&`, so a scalar's own storage counts). */
-  root(base: ArgExpr, steps = 0, addressed = false): BufferRoot | null {
-    if (steps > MAX_STEPS) return null;
-    const e = unparen(base.node);
-    const scope = base.scope;
-    const mk = (kind: RootKind, variable: string, member = '', declaration: SyntaxNode | null = null): BufferRoot => ({ kind, variable, member, scope, expr: e, declaration });
-    switch (e.type) {
-      case 'cast_expression':
-        return this.root({ ...base, node: e.childForFieldName('value')! }, steps + 1);
-      case 'binary_expression': {
-        const op = e.childForFieldName('operator')?.text;
-        if (op !== '+' && op !== '-') return null;
-        const l = e.childForFieldName('left')!;
-        const r = e.childForFieldName('right')!;
-        return this.root({ ...base, node: l }, steps + 1) ?? (op === '+' ? this.root({ ...base, node: r }, steps + 1) : null);
-      }
-      case 'pointer_expression': {
-        const arg = e.childForFieldName('argument');
-        if (!arg) return null;
-        // &x names x's own storage; *p names what p points at.
-        return this.root({ ...base, node: arg }, steps + 1, e.children[0]?.type === '&');
-      }
-      case 'subscript_expression':
-        return this.root({ ...base, node: e.childForFieldName('argument')! }, steps + 1, addressed);
-      case 'string_literal':
-      case 'concatenated_string':
-        return { kind: 'static', variable: '', member: '', scope, expr: e, declaration: null };
-      case 'field_expression': {
-        const obj = e.childForFieldName('argument');
-        const field = e.childForFieldName('field')?.text ?? '';
-        // iov_base read back from an iovec (`p = v.iov_base`, `p = iov[1].iov_base`) points at that iovec's buffer.
-        if (field === 'iov_base' && obj) {
-          const o = unparen(obj);
-          const arr = o.type === 'subscript_expression' ? o.childForFieldName('argument') : o;
-          const k = o.type === 'subscript_expression' ? parseIntLiteral(o.childForFieldName('index')?.text ?? '') : 0;
-          if (arr?.type !== 'identifier' || k === null) return null;
-          const bases = o.type === 'subscript_expression' ? this.iovArray(arr.text, base, k, 1, false) : this.iovArray(arr.text, base, 0, 1, false, true);
-          return bases.length ? this.root(bases[0], steps + 1) : null;
-        }
-        if (obj?.type === 'identifier') {
-          const inner = this.root({ ...base, node: obj }, steps + 1);
-          if (!inner) return null;
-          const arrow = e.children.some((c) => c.type === '->');
-          return { ...inner, kind: arrow && inner.kind === 'stack' ? 'unknown' : inner.kind, member: `${inner.member}.${field}`, expr: e };
-        }
-        return null;
-      }
-      case 'identifier': {
-        const name = e.text;
-        const bound = this.bound(base, name);
-        if (bound) return this.root(bound, steps + 1);
-        const decl = declarationOf(name, scope, this.index);
-        if (scope.kind !== 'file' && scope.params.includes(name)) return mk('param', name);
-        if (!decl) return this.index.globals.has(name) ? mk('static', name) : null;
-        if (!decl.isPointer || decl.isArray) {
-          // A scalar used as a pointer value is an address held in an integer, not a buffer we can name.
-          if (!decl.isArray && !addressed && !decl.isAggregate) return null;
-          return mk(decl.global || decl.isStatic ? 'static' : 'stack', name, '', decl.global ? null : decl.node);
-        }
-        // A pointer: what it was made to point at decides the storage.
-        const defs = decl.global ? this.index.globalDefs.get(name) ?? [] : scope.defs.get(name) ?? [];
-        for (const d of defs) {
-          if (d.op === 'opaque' && d.value === null && d.node.type === 'pointer_expression') {
-            const call = d.node.parent?.parent;
-            if (call && callName(call) === 'posix_memalign') return mk('heap', name);
-          }
-          const v = d.value && unparen(d.value);
-          if (!v || (d.op !== 'init' && d.op !== '=')) continue;
-          const inner = v.type === 'cast_expression' ? unparen(v.childForFieldName('value')!) : v;
-          const fn = callName(inner);
-          if (HEAP_ALLOC.has(fn)) return mk('heap', name);
-          if (fn === 'mmap' || fn === 'mmap64') return mk(mmapKind(inner), name);
-          const r = this.root({ ...base, node: v }, steps + 1);
-          if (r) return r;
-        }
-        return mk(decl.global || decl.isStatic ? 'static' : 'unknown', name);
-      }
-      default:
-        return null;
-    }
-  }
 }
 
 function sharesLoop(a: SyntaxNode, b: SyntaxNode): boolean {
@@ -285,45 +169,4 @@ function sharesLoop(a: SyntaxNode, b: SyntaxNode): boolean {
     if ((p.type === 'for_statement' || p.type === 'while_statement' || p.type === 'do_statement') && p.startIndex <= b.startIndex && b.endIndex <= p.endIndex) return true;
   }
   return false;
-}
-
-function mmapKind(call: SyntaxNode): RootKind {
-  const a = args(call);
-  const flags = a[3]?.text ?? '';
-  const fd = a[4] ? unparen(a[4]).text : '-1';
-  if (/MAP_ANON/.test(flags) || fd === '-1') return /MAP_SHARED/.test(flags) ? 'mmap-anon-shared' : 'mmap-anon-private';
-  return 'mmap-file';
-}
-
-/**
- * Local variables that point into the root's memory: `q = buf + n`,
- * `p = (char *)buf`, `p = &buf[4]`, `p = msg->payload` for a member root, and
- * `p = v.iov_base` when `v`'s base resolves to this root (`readsRoot`).
- */
-export function aliasesOf(root: BufferRoot, readsRoot: (value: SyntaxNode) => boolean): Set<string> {
-  const aliases = new Set([root.variable]);
-  const member = root.member.split('.').pop() ?? '';
-  const derives = (value: SyntaxNode): boolean => {
-    const v = unparen(value);
-    if (v.type === 'field_expression') {
-      const field = v.childForFieldName('field')?.text ?? '';
-      if (field === 'iov_base') return readsRoot(v);
-      const obj = v.childForFieldName('argument');
-      const b = obj && aliasBase(obj);
-      return member !== '' && field === member && b !== null && aliases.has(b);
-    }
-    const b = aliasBase(v);
-    return b !== null && aliases.has(b);
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [name, defs] of root.scope.defs) {
-      if (aliases.has(name)) continue;
-      if (defs.some((d) => (d.op === 'init' || d.op === '=') && d.value && derives(d.value))) {
-        aliases.add(name);
-        changed = true;
-      }
-    }
-  }
-  return aliases;
 }

@@ -235,15 +235,40 @@ interface Makers {
   fifoPaths: Set<string>;
 }
 
+const PIPE_MAKER_DEPTH = 3;
+
 function collectMakers(index: FileIndex): Makers {
   const m: Makers = { pipes: new Map(), notificationPipes: new Set(), socketpairs: new Map(), fifoPaths: new Set() };
-  for (const c of ['pipe', 'pipe2', 'socketpair', 'mkfifo', 'mknod', 'mkfifoat'].flatMap((n) => index.callsByCallee(n))) {
+  // Pipe-making calls: pipe(), pipe2(), and project functions that pass a parameter to one (`fuse_pipe(llp->pipe)`),
+  // a few levels deep.
+  let makers = new Map<string, number>([['pipe', 0], ['pipe2', 0]]);
+  const seenMakers = new Set(makers.keys());
+  for (let level = 0; level < PIPE_MAKER_DEPTH && makers.size; level++) {
+    const next = new Map<string, number>();
+    for (const [name, k] of makers) {
+      for (const c of index.callsByCallee(name)) {
+        const a = args(c.node);
+        const arg = a[k] ? unparen(a[k]) : null;
+        if (!arg) continue;
+        const param = arg.type === 'identifier' && c.scope.kind === 'function' ? c.scope.params.indexOf(arg.text) : -1;
+        if (param >= 0 && c.scope.name && !seenMakers.has(c.scope.name) && !(c.scope.defs.get(arg.text) ?? []).length) {
+          next.set(c.scope.name, param);
+          seenMakers.add(c.scope.name);
+          continue;
+        }
+        const key = pipeKey(arg, c.scope);
+        if (!key) continue;
+        m.pipes.set(key, c.node);
+        if (c.callee === 'pipe2' && /O_NOTIFICATION_PIPE/.test(a[1]?.text ?? '')) m.notificationPipes.add(key);
+      }
+    }
+    makers = next;
+  }
+  for (const c of ['socketpair', 'mkfifo', 'mknod', 'mkfifoat'].flatMap((n) => index.callsByCallee(n))) {
     const a = args(c.node);
-    if ((c.callee === 'pipe' || c.callee === 'pipe2') && a[0]) {
-      const key = pipeKey(a[0], c.scope);
-      if (!key) continue;
-      m.pipes.set(key, c.node);
-      if (c.callee === 'pipe2' && /O_NOTIFICATION_PIPE/.test(a[1]?.text ?? '')) m.notificationPipes.add(key);
+    if (c.callee === 'socketpair' && a[3]) {
+      const key = pipeKey(a[3], c.scope);
+      if (key) m.socketpairs.set(key, c.node);
     } else if (c.callee === 'socketpair' && a[3]) {
       const key = pipeKey(a[3], c.scope);
       if (key) m.socketpairs.set(key, c.node);

@@ -1,16 +1,16 @@
 import type { SyntaxNode } from '../parse.js';
-import { aliasesOf, BufferResolver, type BufferRoot } from './buffers.js';
+import { BufferResolver } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
-import { pathTo, reachFrom, type Cfg, type CfgNode } from './cfg.js';
+import { pathTo, reachFrom, type Cfg } from './cfg.js';
 import { pipeUses } from './consumers.js';
-import { COPYING_FORKS, DUPS, IOV_READERS, SCANF, spawns, WRITERS } from './libc.js';
+import { COPYING_FORKS, DUPS, LIBRARY_NAMES, spawns } from './libc.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { insideLoop, isAncestor, parseIntLiteral, pointerBase, unparen } from './syntax.js';
+import { insideLoop, isAncestor, parseIntLiteral, unparen } from './syntax.js';
 import { expressionIn } from './values.js';
 import { irOf } from '../ir/cache.js';
-import type { CallInstr, IrFunction } from '../ir/types.js';
-import { queuedAliasWrites } from './queued-aliases.js';
+import type { CallInstr, Instr, IrFunction, IrSymbol } from '../ir/types.js';
+import { locName, overlaps, Summaries, type Effect, type Loc, type MemoryModel, type RootKind } from './memory.js';
 
 /**
  * Buffer lifetime after a write-direction vmsplice (semantics.md section 5):
@@ -49,25 +49,54 @@ export interface LifetimeFacts {
   doubleBuffered: boolean;
 }
 
-const PRIVATE = new Set(['stack', 'static', 'heap', 'mmap-anon-private']);
+const PRIVATE = new Set<RootKind>(['stack', 'static', 'heap', 'mmap-anon-private']);
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
-interface WriteSite {
-  node: SyntaxNode;
-  kind: EventKind | 'relinquish' | 'no-fork';
-  callee: string;
-  /** Variables written through (direct: the variable itself is assigned). */
-  bases: { name: string; direct: boolean; text: string }[];
+/** One function the queued memory passes through, with the call there that queues it. */
+interface Level {
+  scope: Scope;
+  ir: IrFunction;
+  model: MemoryModel;
+  instr: CallInstr;
+  queued: Loc[];
+}
+
+/** The queued memory, named for messages and facts. */
+export interface BufferRoot {
+  kind: RootKind;
+  /** The variable naming the memory (for heap and mmap: the pointer that first held it). */
+  variable: string;
+  /** Member path below the variable when the buffer is a struct member (`.payload`), else ''. */
+  member: string;
+  scope: Scope;
+  /** Where the memory was made (an allocation) or queued, for positions. */
+  expr: SyntaxNode;
+  /** The declaration of an automatic variable: its block bounds the lifetime. */
+  declaration: SyntaxNode | null;
+}
+
+/** The variable a call's result is stored in (`r = call`, `T r = call`), from the IR. */
+function resultOf(ir: IrFunction, call: CallInstr): string | null {
+  for (const x of ir.code[ir.blockOf(call)] ?? []) {
+    if (x.kind === 'assign' && x.place.path.length === 0 && x.value.kind === 'result' && x.value.call === call.id) return x.place.base.name;
+  }
+  return null;
+}
+
+function rootOf(l: Loc, level: Level): BufferRoot {
+  return {
+    kind: l.obj.kind,
+    variable: locName(l),
+    member: '',
+    scope: level.scope,
+    expr: l.obj.call?.node ?? level.instr.node,
+    declaration: l.obj.sym?.decl ?? null,
+  };
 }
 
 function args(call: SyntaxNode): SyntaxNode[] {
   return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
-}
-
-function calleeOf(call: SyntaxNode): string {
-  const f = call.childForFieldName('function');
-  return f?.type === 'identifier' ? f.text : '';
 }
 
 /** The variable a call's result is stored in (`r = call`, `T r = call`), if any. */
@@ -141,8 +170,13 @@ function failureBranch(cond: SyntaxNode, call: SyntaxNode, resultVar: string | n
 }
 
 export class LifetimeAnalysis {
-  private readonly sites = new Map<Scope, WriteSite[]>();
-  private readonly paramWrites = new Map<string, Set<number> | null>();
+  private readonly summaries = new Summaries(
+    (name) => this.definition(name),
+    (c) => {
+      const fd = c.node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
+      return !!fd && this.fds.direction(fd, this.index.scopeOf(c.node)) === 'read';
+    },
+  );
   readonly fds: FdFacts;
   readonly buffers: BufferResolver;
 
@@ -168,40 +202,66 @@ export class LifetimeAnalysis {
   }
 
   analyze(call: VmspliceCall): LifetimeFacts {
-    const inner = call.hops[call.hops.length - 1];
     const innerScope = call.args.fd?.scope ?? call.scope;
     const fdInner = call.args.fd ? expressionIn(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
     if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false, unresolved: false, forkedBefore: null };
 
-    const bases = call.args.iov ? this.buffers.iovBases(call.args.iov, call.args.count) : [];
-    const roots = bases.map((b) => this.buffers.root(b)).filter((r): r is BufferRoot => r !== null && r.variable !== '');
+    const levels = this.levels(call);
     const events: BufferEvent[] = [];
     let doubleBuffered = false;
     const seen = new Set<string>();
-    const add = (ev: BufferEvent): void => {
-      const key = `${ev.kind}:${ev.node.startIndex}:${ev.node.endIndex}`;
-      if (!seen.has(key)) {
+    for (const level of levels) {
+      if (!level.queued.length) continue;
+      const fdHere = call.args.fd ? expressionIn(call.args.fd, level.scope) : null;
+      const pipe = fdHere ? this.fds.pipeEnd(fdHere, level.scope)?.pipe ?? null : null;
+      const r = this.eventsAt(level, pipe);
+      doubleBuffered ||= r.doubleBuffered;
+      for (const ev of r.events) {
+        const key = `${ev.kind}:${ev.node.startIndex}:${ev.node.endIndex}`;
+        if (seen.has(key)) continue;
         seen.add(key);
         events.push(ev);
       }
-    };
-    if (!inner.at.frag) for (const ev of this.aliasEvents(call, inner.at.node)) add(ev);
-    for (const root of roots) {
-      // Where the root lives, the call that queued it: the real call, or the wrapper call in the caller.
-      const position = this.positionIn(call, root.scope, inner.at.frag ? null : inner.at.node);
-      if (!position) continue;
-      const fdHere = call.args.fd ? expressionIn(call.args.fd, root.scope) : null;
-      const pipe = fdHere ? this.fds.pipeEnd(fdHere, root.scope) : null;
-      const r = this.eventsFor(root, position, pipe?.pipe ?? null);
-      doubleBuffered ||= r.doubleBuffered;
-      for (const ev of r.events) add(ev);
     }
-    const literal = (n: SyntaxNode): boolean => {
-      const u = unparen(n);
-      return u.type === 'string_literal' || u.type === 'concatenated_string' || (u.type === 'cast_expression' && literal(u.childForFieldName('value')!));
-    };
-    const unresolved = !bases.length || bases.some((b) => !literal(b.node) && !roots.some((r) => r.expr.id === b.node.id || this.buffers.root(b)?.variable === r.variable));
+    const outer = levels[0];
+    const queued = outer ? outer.queued.filter((l) => l.obj.key !== 'str') : [];
+    const roots = outer ? queued.map((l) => rootOf(l, outer)) : [];
+    const unresolved = !outer || !outer.queued.length;
     return { direction: 'write', roots, events, doubleBuffered, unresolved, forkedBefore: this.forkBefore(call, roots) };
+  }
+
+  /**
+   * The functions the buffer passes through, outermost first: each with the call there that queues it (the
+   * vmsplice, or the call of the wrapper or macro that does) and the queued memory in that function's terms. The
+   * innermost function reads its iovec; each caller substitutes its own arguments for the wrapper's parameters.
+   */
+  private levels(call: VmspliceCall): Level[] {
+    const out: Level[] = [];
+    const hops = call.hops.filter((h) => !h.at.frag);
+    let inner: Level | null = null;
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const node = hops[i].at.node;
+      const scope = this.index.scopeOf(node);
+      const ir = this.irFor(scope);
+      const instr = ir?.callAt(node);
+      if (!ir || !instr) break;
+      const model = this.summaries.modelOf(ir);
+      let queued: Loc[] = [];
+      if (inner) {
+        const callee = inner.ir;
+        queued = inner.queued.flatMap((l) => model.translate(l, { effects: [], macro: false, paramIndex: (s) => callee.params.indexOf(s) }, instr));
+      }
+      if (!queued.length) {
+        const iov = call.args.iov ? expressionIn(call.args.iov, scope) : null;
+        const count = call.args.count ? expressionIn(call.args.count, scope) : null;
+        const value = iov ? ir.argAt(iov) : undefined;
+        // What the iovec holds when it is queued: assignments after the call (outside a loop) do not count.
+        if (value) queued = model.iovecBuffers(value, count ? ir.argAt(count) : undefined, instr);
+      }
+      inner = { scope, ir, model, instr, queued };
+      out.unshift(inner);
+    }
+    return out;
   }
 
   /**
@@ -241,265 +301,126 @@ export class LifetimeAnalysis {
     return null;
   }
 
-  /**
-   * Writes through pointers taken from the queued iovec's elements in the function that calls vmsplice (a header
-   * fixed up after it was queued), on paths from the call that pass no safe point and not the failure branch.
-   */
-  private aliasEvents(call: VmspliceCall, position: SyntaxNode): BufferEvent[] {
-    const scope = this.index.scopeOf(position);
-    const ir = this.irFor(scope);
-    const instr = ir?.callAt(position);
-    if (!ir || !instr) return [];
-    const writes = queuedAliasWrites(ir, instr);
-    if (!writes.length) return [];
+  /** Events on the queued memory of one level, on paths from its queueing call that pass no safe point. */
+  private eventsAt(level: Level, pipe: string | null): { events: BufferEvent[]; doubleBuffered: boolean } {
+    const { scope, ir, model, instr } = level;
+    const position = instr.node;
+    const queued = level.queued.filter((l) => l.obj.key !== 'str');
     const cfg = ir.cfg;
     const start = ir.blockOf(instr);
-    const fd = call.args.fd ? expressionIn(call.args.fd, scope) : null;
-    const pipe = fd ? this.fds.pipeEnd(fd, scope)?.pipe ?? null : null;
-    const events: BufferEvent[] = [];
-    for (const w of writes) {
-      const root: BufferRoot = { kind: 'param', variable: w.alias, member: '', scope, expr: w.instr.node, declaration: null };
-      const aliases = new Set([w.alias]);
-      const safe = new Set(this.safePoints(scope, cfg, pipe, root, aliases, this.writeSites(scope), position));
-      const resultVar = resultVariable(position);
-      const reach = reachFrom(cfg, start, (id) => safe.has(id), (node, succ) => {
-        if (node.kind !== 'cond' || !node.syntax || node.onTrue === node.onFalse) return false;
-        const fail = failureBranch(node.syntax, position, resultVar);
-        return (fail === 'true' && succ === node.onTrue) || (fail === 'false' && succ === node.onFalse);
-      });
-      const sameNode = w.block === start && w.instr.node.startIndex >= position.endIndex;
-      if (!sameNode && !(reach.reached.has(w.block) && !safe.has(w.block))) continue;
-      const refill = !sameNode && w.instr.node.startIndex < position.startIndex;
-      const ids = sameNode ? [start] : pathTo(reach, start, w.block);
-      const later = reachFrom(cfg, w.block, () => false, () => false).reached;
-      const drains = (c: CallInstr): boolean => {
-        const first = c.node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
-        return (c.callee === 'splice' || c.callee === 'tee' || c.callee === 'read') && !!first && !!pipe && this.fds.pipeEnd(first, scope)?.pipe === pipe;
-      };
-      events.push({
-        kind: w.callee ? 'libc' : 'store',
-        callee: w.callee,
-        node: w.instr.node,
-        refill,
-        root,
-        path: ids.map((id) => cfg.nodes[id].syntax).filter((x): x is SyntaxNode => x !== null),
-        queuedAt: position,
-        reliance: !refill && ir.calls.some((c) => later.has(ir.blockOf(c)) && drains(c)),
-      });
-    }
-    return events;
-  }
+    if (start < 0 || !queued.length) return { events: [], doubleBuffered: false };
+    const blockOf = model.blockOfInstr();
+    const effects = model.effects();
+    const hit = (e: Effect): Loc | null => {
+      for (const l of e.locs) {
+        const q = queued.find((x) => overlaps(l, x));
+        if (!q) continue;
+        // free() and realloc() release heap memory; on a stack, static or mapped object they are someone else's bug.
+        if ((e.kind === 'free' || e.kind === 'realloc') && (q.obj.kind === 'stack' || q.obj.kind === 'static' || q.obj.kind.startsWith('mmap'))) continue;
+        return q;
+      }
+      return null;
+    };
 
-  /** The call node in `scope` that queues the buffer: the real call, or the hop calling into the wrapper. */
-  private positionIn(call: VmspliceCall, scope: Scope, innerNode: SyntaxNode | null): SyntaxNode | null {
-    for (const h of call.hops) {
-      if (h.at.frag) continue;
-      if (this.index.scopeOf(h.at.node) === scope) return h.at.node;
-    }
-    if (innerNode && this.index.scopeOf(innerNode) === scope) return innerNode;
-    return null;
-  }
+    const safe = new Set<number>(this.safePoints(scope, cfg, pipe, queued, effects, blockOf, position));
 
-  private eventsFor(root: BufferRoot, position: SyntaxNode, pipe: string | null): { events: BufferEvent[]; doubleBuffered: boolean } {
-    const scope = root.scope;
-    const cfg = this.cfgOf(scope);
-    const start = cfg?.nodeOf(position);
-    if (!cfg || !start) return { events: [], doubleBuffered: false };
-    const aliases = aliasesOf(root, (value) => this.buffers.root({ node: value, frag: null, scope, binding: null, anchor: value })?.variable === root.variable);
-    const sites = this.writeSites(scope);
-
-    const safe = new Set<number>();
-    for (const n of this.safePoints(scope, cfg, pipe, root, aliases, sites, position)) safe.add(n);
     const doubleBuffered = this.verifiesPipeSize(scope);
-
-    const resultVar = resultVariable(position);
+    const resultVar = resultOf(ir, instr);
     const blocked = (id: number): boolean => safe.has(id);
-    const first = reachFrom(cfg, start.id, blocked, (node, succ) => {
+    const first = reachFrom(cfg, start, blocked, (node, succ) => {
       if (node.kind !== 'cond' || !node.syntax) return false;
       const fail = failureBranch(node.syntax, position, resultVar);
       return (fail === 'true' && succ === node.onTrue && node.onTrue !== node.onFalse) || (fail === 'false' && succ === node.onFalse && node.onTrue !== node.onFalse);
     });
     // Back at the call in a loop, earlier rounds have queued data: this round's failure no longer clears the buffer.
-    const again = first.reached.has(start.id) ? reachFrom(cfg, start.id, blocked, () => false) : null;
+    const again = first.reached.has(start) ? reachFrom(cfg, start, blocked, () => false) : null;
     const reach = again ?? first;
 
-    const candidates: { kind: EventKind; callee: string; node: SyntaxNode; cfgNode: CfgNode }[] = [];
+    const candidates: { kind: EventKind; callee: string; node: SyntaxNode; block: number; loc: Loc }[] = [];
     // Memory excluded from fork (MADV_DONTFORK/WIPEONFORK), and memory that is not private, is not COW-shared.
-    const forkShares = PRIVATE.has(root.kind) && !sites.some((s) => s.kind === 'no-fork' && s.bases.some((b) => aliases.has(b.name)));
-    for (const s of sites) {
-      if (s.kind === 'relinquish' || s.kind === 'no-fork') continue;
-      if (s.kind === 'fork') {
-        const n = forkShares ? cfg.nodeOf(s.node) : undefined;
-        if (n) candidates.push({ kind: 'fork', callee: s.callee, node: s.node, cfgNode: n });
+    const shared = queued.find((q) => PRIVATE.has(q.obj.kind) && !effects.some((e) => e.kind === 'no-fork' && e.locs.some((l) => overlaps(l, q))));
+    for (const e of effects) {
+      if (e.kind === 'relinquish' || e.kind === 'no-fork') continue;
+      const block = blockOf.get(e.instr) ?? -1;
+      if (e.kind === 'fork') {
+        if (shared) candidates.push({ kind: 'fork', callee: e.callee, node: e.instr.node, block, loc: shared });
         continue;
       }
-      if (!s.bases.some((b) => this.touches(root, aliases, b, s.kind))) continue;
-      const n = cfg.nodeOf(s.node);
-      if (n) candidates.push({ kind: s.kind, callee: s.callee, node: s.node, cfgNode: n });
+      const q = hit(e);
+      if (q) candidates.push({ kind: e.kind, callee: e.callee, node: e.instr.node, block, loc: q });
     }
     // Returning from main ends the process: the pipe keeps its pages and nothing reuses them.
-    if (root.kind === 'stack' && root.declaration && scope.name !== 'main') {
-      for (const n of cfg.nodes) {
-        const syn = n.syntax;
-        if (!syn) continue;
-        const endsBlock = n.kind === 'block-end' && isDeclaringBlock(syn, root.declaration);
-        const returns = n.kind === 'stmt' && syn.type === 'return_statement' && insideDeclaringBlock(syn, root.declaration);
-        if (endsBlock || returns) candidates.push({ kind: 'scope-exit', callee: '', node: endsBlock ? syn.lastChild ?? syn : syn, cfgNode: n });
+    if (ir.name !== 'main') {
+      for (const q of queued) {
+        const sym = q.obj.sym;
+        if (!sym || sym.storage !== 'auto' || !sym.extent) continue;
+        const extent = sym.extent;
+        ir.code.forEach((list, block) => {
+          for (const x of list) {
+            if (x.kind === 'scope-end' && x.symbols.includes(sym)) candidates.push({ kind: 'scope-exit', callee: '', node: x.node.lastChild ?? x.node, block, loc: q });
+            else if (x.kind === 'return' && extent.start <= x.node.startIndex && x.node.endIndex <= extent.end) candidates.push({ kind: 'scope-exit', callee: '', node: x.node, block, loc: q });
+          }
+        });
       }
     }
 
+    const later = (block: number): Set<number> => reachFrom(cfg, block, () => false, () => false).reached;
+    const drains = pipe ? this.drainBlocks(scope, cfg, pipe) : [];
     const events: BufferEvent[] = [];
     for (const c of candidates) {
-      const sameNode = c.cfgNode.id === start.id;
+      const sameNode = c.block === start;
       const after = c.node.startIndex >= position.endIndex || (c.kind === 'scope-exit' && c.node.type === 'return_statement' && isAncestor(c.node, position));
-      const reached = reach.reached.has(c.cfgNode.id) && !(safe.has(c.cfgNode.id) && c.cfgNode.id !== start.id);
+      const reached = reach.reached.has(c.block) && !(safe.has(c.block) && c.block !== start);
       if (!(sameNode && after) && !reached) continue;
       const refill = c.kind !== 'scope-exit' && !(sameNode && after) && c.node.startIndex < position.startIndex;
       if (refill && doubleBuffered) continue;
-      const ids = sameNode && after ? [start.id] : pathTo(reach, start.id, c.cfgNode.id);
+      const ids = sameNode && after ? [start] : pathTo(reach, start, c.block);
+      // A store into memory the caller owns, with the pipe drained after it: the code expects the reader to see it.
+      const reliance = !refill && c.kind !== 'scope-exit' && c.kind !== 'fork' && c.loc.obj.kind === 'param' && drains.some((d) => later(c.block).has(d));
       events.push({
         kind: c.kind,
         callee: c.callee,
         node: c.node,
         refill,
-        root,
+        root: rootOf(c.loc, level),
         path: ids.map((id) => cfg.nodes[id].syntax).filter((s): s is SyntaxNode => s !== null),
         queuedAt: position,
+        reliance,
       });
     }
     return { events, doubleBuffered };
   }
 
-  /** Does a write through `base` change the root's memory? */
-  private touches(root: BufferRoot, aliases: Set<string>, base: { name: string; direct: boolean; text: string }, kind: WriteSite['kind']): boolean {
-    if (!aliases.has(base.name)) return false;
-    // A member root is touched through that member (or through an alias of it), not through its sibling members.
-    if (root.member && base.name === root.variable) {
-      const last = root.member.split('.').pop()!;
-      if (!new RegExp(`(\\.|->)\\s*${last}\\b`).test(base.text)) return false;
+  /** CFG nodes of this function that move data out of the pipe (splice, tee or read on its read end). */
+  private drainBlocks(scope: Scope, cfg: Cfg, pipe: string): number[] {
+    const out: number[] = [];
+    for (const u of pipeUses(pipe, this.index, this.fds)) {
+      if (u.outerScope !== scope || u.end !== 0 || (u.op !== 'read' && u.op !== 'splice' && u.op !== 'tee')) continue;
+      const n = cfg.nodeOf(u.outer);
+      if (n) out.push(n.id);
     }
-    if (kind === 'free' || kind === 'realloc') return root.kind !== 'stack' && root.kind !== 'static' && !root.kind.startsWith('mmap');
-    // Assigning the pointer variable itself re-points it; assigning an array or struct object writes it.
-    if (base.direct) return base.name === root.variable && (root.kind === 'stack' || root.kind === 'static') && !root.member;
-    return true;
-  }
-
-  private writeSites(scope: Scope): WriteSite[] {
-    let list = this.sites.get(scope);
-    if (list) return list;
-    list = [];
-    const body = scope.node;
-    if (body) {
-      for (const n of body.descendantsOfType(['assignment_expression', 'update_expression', 'call_expression'])) {
-        const site = this.writeSite(n, scope);
-        if (site) list.push(site);
-      }
-    }
-    this.sites.set(scope, list);
-    return list;
-  }
-
-  private writeSite(n: SyntaxNode, scope: Scope, depth = 0): WriteSite | null {
-    const baseOf = (x: SyntaxNode, direct: boolean): WriteSite['bases'][number] | null => {
-      const u = unparen(x);
-      const name = pointerBase(u);
-      return name ? { name, direct: direct && u.type === 'identifier', text: u.text } : null;
-    };
-    if (n.type === 'assignment_expression' || n.type === 'update_expression') {
-      const target = n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument');
-      const b = target && baseOf(target, true);
-      return b ? { node: n, kind: 'store', callee: '', bases: [b] } : null;
-    }
-    const name = calleeOf(n);
-    if (!name) return null;
-    const a = args(n);
-    const viaMacro = depth < 4 ? this.macroWriteSite(n, name, a, scope, depth) : null;
-    if (viaMacro) return viaMacro;
-    const pick = (idx: number[]): WriteSite['bases'] => idx.map((i) => (a[i] ? baseOf(a[i], false) : null)).filter((b): b is WriteSite['bases'][number] => b !== null);
-    if (name === 'free' || name === 'cfree') return { node: n, kind: 'free', callee: name, bases: pick([0]) };
-    // fork() copies the address space: every private buffer is then COW-shared with the child.
-    if (name === 'fork' || name === 'daemon' || name === '__fork' || ((name === 'clone' || name === 'clone3') && !/CLONE_VM/.test(n.text))) {
-      return { node: n, kind: 'fork', callee: name, bases: [{ name: '*', direct: false, text: '' }] };
-    }
-    if (name === 'madvise' && /MADV_(DONTFORK|WIPEONFORK)/.test(a[2]?.text ?? '')) return { node: n, kind: 'no-fork', callee: name, bases: pick([0]) };
-    if (name === 'realloc' || name === 'reallocarray') return { node: n, kind: 'realloc', callee: name, bases: pick([0]) };
-    if (name === 'munmap') return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
-    if (name === 'madvise' && /MADV_DONTNEED|MADV_REMOVE/.test(a[2]?.text ?? '')) return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
-    if ((name === 'mmap' || name === 'mmap64') && /MAP_FIXED/.test(a[3]?.text ?? '')) return { node: n, kind: 'relinquish', callee: name, bases: pick([0]) };
-    if (WRITERS[name]) return { node: n, kind: 'libc', callee: name, bases: pick(WRITERS[name]) };
-    const iovArg = this.writtenIovec(name, a, scope);
-    if (iovArg) {
-      const expr = { node: iovArg, frag: null, scope, binding: null, anchor: n };
-      const bases = this.buffers.iovBases(expr, null).map((b) => baseOf(b.node, false)).filter((b): b is WriteSite['bases'][number] => b !== null);
-      return bases.length ? { node: n, kind: 'libc', callee: name, bases } : null;
-    }
-    if (name in SCANF) return { node: n, kind: 'libc', callee: name, bases: pick(a.map((_, i) => i).filter((i) => i >= SCANF[name])) };
-    const written = this.writtenParams(name);
-    if (written?.size) return { node: n, kind: 'call', callee: name, bases: pick([...written]) };
-    return null;
-  }
-
-  /**
-   * A function-like macro whose body writes, frees or unmaps (`#define
-   * cleanup(p) munmap(p, LEN)`): the body's event, with the macro's parameters
-   * replaced by what this use passes.
-   */
-  private macroWriteSite(n: SyntaxNode, name: string, a: SyntaxNode[], scope: Scope, depth: number): WriteSite | null {
-    for (const m of this.index.macros.get(name) ?? []) {
-      if (m.params === null) continue;
-      const frag = m.fragment();
-      if (!frag) continue;
-      for (const inner of frag.tree.rootNode.descendantsOfType(['assignment_expression', 'update_expression', 'call_expression'])) {
-        const site = this.writeSite(inner, scope, depth + 1);
-        if (!site) continue;
-        const bases = site.bases.flatMap((b) => {
-          const k = m.params!.indexOf(b.name);
-          if (k < 0) return b.name === '*' ? [b] : [];
-          const arg = a[k] ? unparen(a[k]) : null;
-          const base = arg ? pointerBase(arg) : null;
-          return base ? [{ name: base, direct: b.direct && arg!.type === 'identifier', text: b.text.replace(new RegExp(`\\b${b.name}\\b`), arg!.text) }] : [];
-        });
-        if (bases.length) return { ...site, node: n, bases };
-      }
-    }
-    return null;
-  }
-
-  /**
-   * The iovec argument of calls that write into the buffers an iovec names:
-   * readv and friends, process_vm_readv's local side, recvmsg's msg_iov, and
-   * vmsplice on a pipe's read end (a copy into the buffers).
-   */
-  private writtenIovec(name: string, a: SyntaxNode[], scope: Scope): SyntaxNode | null {
-    if (IOV_READERS.has(name)) return a[1] ?? null;
-    if (name === 'vmsplice' && a[0] && this.fds.direction(a[0], scope) === 'read') return a[1] ?? null;
-    if (name === 'recvmsg' && a[1]) {
-      // recvmsg(fd, &msg, 0) with msg.msg_iov = iov set in this function.
-      const msg = pointerBase(a[1]);
-      const def = (this.index.fieldDefs.get('msg_iov') ?? []).find((d) => d.scope === scope && d.base === msg && d.value);
-      return def?.value ?? null;
-    }
-    return null;
-  }
-
-  /** Parameter positions a function of this file writes through (its summary), null for unknown functions. */
-  writtenParams(name: string): Set<number> | null {
-    if (this.paramWrites.has(name)) return this.paramWrites.get(name)!;
-    const f = this.index.functions.get(name);
-    if (!f) return null;
-    this.paramWrites.set(name, new Set());
-    const out = new Set<number>();
-    const sites = this.writeSites(f.scope);
-    f.scope.params.forEach((p, i) => {
-      if (!p) return;
-      const aliases = aliasesOf({ kind: 'param', variable: p, member: '', scope: f.scope, expr: f.node, declaration: null }, () => false);
-      if (sites.some((s) => (s.kind === 'store' || s.kind === 'libc' || s.kind === 'call') && s.bases.some((b) => aliases.has(b.name) && !b.direct))) out.add(i);
-    });
-    this.paramWrites.set(name, out);
     return out;
   }
 
-  private safePoints(scope: Scope, cfg: Cfg, pipe: string | null, root: BufferRoot, aliases: Set<string>, sites: WriteSite[], position: SyntaxNode): number[] {
+  /** Project functions and function-like macros, for summaries; library names are never the project's. */
+  private definition(name: string): { ir: IrFunction; macro: boolean; paramIndex(sym: IrSymbol): number } | null {
+    if (LIBRARY_NAMES.has(name)) return null;
+    const f = this.index.functions.get(name);
+    if (f) {
+      const ir = f.node.type === 'function_definition' ? irOf(f.node, this.index.conditions) : null;
+      return ir ? { ir, macro: false, paramIndex: (s) => ir.params.indexOf(s) } : null;
+    }
+    for (const m of this.index.macros.get(name) ?? []) {
+      const params = m.params;
+      const fn = params ? m.fragment()?.tree.rootNode.namedChildren.find((n) => n.type === 'function_definition') : null;
+      const ir = fn ? irOf(fn, this.index.conditions) : null;
+      // A macro's parameters are names its body does not declare.
+      if (ir && params) return { ir, macro: true, paramIndex: (s) => (s.storage === 'extern' ? params.indexOf(s.name) : -1) };
+    }
+    return null;
+  }
+
+  private safePoints(scope: Scope, cfg: Cfg, pipe: string | null, queued: Loc[], effects: Effect[], blockOf: Map<Instr, number>, position: SyntaxNode): number[] {
     const out: number[] = [];
     const node = (n: SyntaxNode): void => {
       const c = cfg.nodeOf(n);
@@ -514,8 +435,10 @@ export class LifetimeAnalysis {
       node(loop.childForFieldName('condition') ?? loop);
     };
     // S3: giving up a private anonymous mapping keeps the pipe's pages as they are.
-    if (root.kind === 'mmap-anon-private') {
-      for (const s of sites) if (s.kind === 'relinquish' && s.bases.some((b) => aliases.has(b.name))) node(s.node);
+    for (const e of effects) {
+      if (e.kind !== 'relinquish' || !e.locs.some((l) => queued.some((q) => q.obj.kind === 'mmap-anon-private' && overlaps(l, q)))) continue;
+      const b = blockOf.get(e.instr);
+      if (b !== undefined) out.push(b);
     }
     // S5: an explicit annotation.
     for (const c of scope.node?.descendantsOfType('comment') ?? []) {
@@ -567,18 +490,6 @@ export class LifetimeAnalysis {
       .callsByScope(scope)
       .some((c) => c.callee === 'fcntl' && /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, scope));
   }
-}
-
-function insideDeclaringBlock(n: SyntaxNode, declaration: SyntaxNode): boolean {
-  let p = declaration.parent;
-  while (p && p.type !== 'compound_statement') p = p.parent;
-  return p !== null && isAncestor(p, n);
-}
-
-function isDeclaringBlock(block: SyntaxNode, declaration: SyntaxNode): boolean {
-  let p = declaration.parent;
-  while (p && p.type !== 'compound_statement') p = p.parent;
-  return p?.id === block.id;
 }
 
 /** Both statements sit in one block, `a` first, with nothing conditional between them and that block. */

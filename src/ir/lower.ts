@@ -111,6 +111,7 @@ export function lowerFunction(fn: SyntaxNode, ctx: LowerContext = {}, cfg: Cfg =
 
   const calls: CallInstr[] = [];
   const callByRange = new Map<string, CallInstr>();
+  const argByRange = new Map<string, Value>();
   const blockOfCall = new Map<number, number>();
   const code: Instr[][] = cfg.nodes.map(() => []);
   let out: Instr[] = [];
@@ -173,7 +174,11 @@ export function lowerFunction(fn: SyntaxNode, ctx: LowerContext = {}, cfg: Cfg =
     const f = e.childForFieldName('function');
     const callee = f ? calleeName(f) : null;
     if (f && callee === null) value(f);
-    const args = (e.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => value(a));
+    const args = (e.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => {
+      const v = value(a);
+      argByRange.set(`${a.startIndex}:${a.endIndex}`, v);
+      return v;
+    });
     const call: CallInstr = { kind: 'call', node: e, id: calls.length, callee, args };
     calls.push(call);
     callByRange.set(`${e.startIndex}:${e.endIndex}`, call);
@@ -441,6 +446,7 @@ export function lowerFunction(fn: SyntaxNode, ctx: LowerContext = {}, cfg: Cfg =
     code,
     calls,
     callAt: (n) => callByRange.get(`${n.startIndex}:${n.endIndex}`),
+    argAt: (n) => argByRange.get(`${n.startIndex}:${n.endIndex}`),
     blockOf: (c) => blockOfCall.get(c.id) ?? -1,
   };
 }

@@ -111,6 +111,8 @@ export interface IrFunction {
   calls: CallInstr[];
   /** The call instruction lowered from a call_expression, by the node's start and end offsets. */
   callAt(node: SyntaxNode): CallInstr | undefined;
+  /** The value of a call argument, by the argument expression's start and end offsets. */
+  argAt(node: SyntaxNode): Value | undefined;
   /** The CFG node holding a call instruction. */
   blockOf(call: CallInstr): number;
 }
