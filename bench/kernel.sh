@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Whole Linux kernel tree: vmsplice-lint against `rg -l vmsplice` (the read
-# floor) and ast-grep (the nearest peer), medians of 5 runs after a warm-up.
+# Whole Linux kernel tree: vmsplice-lint against `rg -l vmsplice` side by side
+# with its phase profile and the plain Node read floor (bench/trees.ts), and
+# ast-grep (the nearest peer), medians of 5 runs after a warm-up.
 # Usage: npm run bench:kernel   (or bash bench/kernel.sh [RUNS])
 # The Linux source comes from Debian's linux-source-6.1 package only, unpacked
 # into a cache outside the repository ($VMSPLICE_LINT_BENCH_CACHE, default
@@ -51,50 +52,30 @@ EOF
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# Debian's packaging .gitignore ignores everything at the top level (/*): lint what git would not see too.
-lint=(node "$repo/dist/src/cli.js" --no-ignore --exit-zero --format sarif -o "$out/kernel.sarif" .)
-rgcmd=(rg -l vmsplice .)
+# The default run: .gitignore no longer hides this tree (discovery follows ripgrep: only inside a git work tree).
+node dist/bench/trees.js --runs "$runs" "$tree"
 sgcmd=("$astgrep" scan -r "$cache/vmsplice-call.yml" --json=compact .)
+(cd "$tree" && "${sgcmd[@]}" >/dev/null 2>&1) || true
+for _ in $(seq "$runs"); do
+  (cd "$tree" && /usr/bin/time -f '%e %M' -o "$out/time" "${sgcmd[@]}" >/dev/null 2>"$out/err") || true
+  tail -n 1 "$out/time" >>"$out/times"
+done
 
-measure() { # name, command...: prints "seconds rss_kb" per run
-  local name=$1
-  shift
-  (cd "$tree" && "$@" >/dev/null 2>&1) || true
-  for _ in $(seq "$runs"); do
-    (cd "$tree" && /usr/bin/time -f '%e %M' -o "$out/time" "$@" >/dev/null 2>"$out/err") || true
-    echo "$name $(tail -n 1 "$out/time")" >>"$out/times"
-  done
-}
-measure rg "${rgcmd[@]}"
-measure vmsplice-lint "${lint[@]}"
-measure ast-grep "${sgcmd[@]}"
-
-(cd "$tree" && node "$repo/dist/src/cli.js" --no-ignore --exit-zero --format json .) >"$out/kernel.json"
+(cd "$tree" && node "$repo/dist/src/cli.js" --exit-zero --format json .) >"$out/kernel.json"
 (cd "$tree" && "${sgcmd[@]}" 2>/dev/null) >"$out/sg.json" || true
 
 node - "$out" "$runs" "$(nproc)" <<'EOF'
 const fs = require('fs');
 const [out, runs, cpus] = process.argv.slice(2);
-const rows = {};
-for (const line of fs.readFileSync(`${out}/times`, 'utf8').trim().split('\n')) {
-  const [name, s, kb] = line.split(' ');
-  (rows[name] ??= []).push([Number(s), Number(kb)]);
-}
 const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
-const floor = median(rows.rg.map((r) => r[0]));
-console.log(`Linux 6.1 tree, ${runs} runs each after a warm-up, ${cpus} CPUs, medians:`);
-console.log('tool             wall s   x rg   peak RSS MB');
-for (const name of ['rg', 'vmsplice-lint', 'ast-grep']) {
-  const wall = median(rows[name].map((r) => r[0]));
-  const rss = Math.max(...rows[name].map((r) => r[1])) / 1024;
-  console.log(`${name.padEnd(15)} ${wall.toFixed(2).padStart(7)} ${(wall / floor).toFixed(1).padStart(6)} ${rss.toFixed(0).padStart(13)}`);
-}
+const sg = fs.readFileSync(`${out}/times`, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number));
+console.log(`ast-grep: ${median(sg.map((r) => r[0])).toFixed(2)} s wall (median of ${runs}, ${cpus} CPUs), peak RSS ${(Math.max(...sg.map((r) => r[1])) / 1024).toFixed(0)} MB`);
 const j = JSON.parse(fs.readFileSync(`${out}/kernel.json`, 'utf8'));
 console.log(`vmsplice-lint: ${j.summary.files} files read, ${j.summary.parsed} parsed, ${j.summary.findings} findings, ${j.summary.skipped} skipped`);
 for (const f of j.findings) console.log(`  ${f.path}:${f.line}  ${f.ruleId}  ${f.message}`);
 const splice = j.findings.filter((f) => f.path === 'fs/splice.c').length;
 console.log(`fs/splice.c findings: ${splice} (must be 0)`);
-let sg = 0;
-try { sg = JSON.parse(fs.readFileSync(`${out}/sg.json`, 'utf8') || '[]').length; } catch {}
-console.log(`ast-grep matches of vmsplice(...): ${sg}`);
+let matches = 0;
+try { matches = JSON.parse(fs.readFileSync(`${out}/sg.json`, 'utf8') || '[]').length; } catch {}
+console.log(`ast-grep matches of vmsplice(...): ${matches}`);
 EOF

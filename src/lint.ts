@@ -7,6 +7,7 @@ import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from '.
 import { assignFingerprints } from './report/fingerprint.js';
 import { ParseBudgetError } from './parse.js';
 import { defaultJobs, prefilter } from './prefilter.js';
+import { count, timed, timedAsync } from './profile.js';
 import type { FileResult, LintResult, Notification } from './types.js';
 
 export interface LintOptions extends EngineOptions {
@@ -64,7 +65,7 @@ export interface IndexedTree {
  * files), and build the merged project view.
  */
 export async function indexTree(opts: LintOptions): Promise<IndexedTree> {
-  const found = await discover(opts.paths, opts.root, opts.discover);
+  const found = await timedAsync('discovery', () => discover(opts.paths, opts.root, opts.discover));
   const stdin = opts.stdin;
   if (stdin) found.files = [stdin, ...found.files.filter((f) => f.absPath !== stdin.absPath)];
   const tree: IndexedTree = {
@@ -98,7 +99,8 @@ export async function indexRounds(tree: IndexedTree, next: Needles, opts: LintOp
     const pending = tree.unindexed;
     opts.onProgress?.({ phase: 'read', done: 0, total: pending.length, findings: 0 });
     const rest: DiscoveredFile[] = [];
-    const reads = await prefilter({ files: pending, needles: [...needles], headerNeedles: [...headerNeedles] }, opts.jobs ?? defaultJobs());
+    const reads = await timedAsync('read', () => prefilter({ files: pending, needles: [...needles], headerNeedles: [...headerNeedles] }, opts.jobs ?? defaultJobs()));
+    count('filesRead', pending.length);
     for (let k = 0; k < pending.length; k++) {
       const file = pending[k];
       const read = reads[k];
@@ -114,7 +116,8 @@ export async function indexRounds(tree: IndexedTree, next: Needles, opts: LintOp
       // Outside the try: a broken config file is the user's error to hear about (exit 2), not a skipped file.
       const own = opts.optionsFor?.(file.absPath);
       try {
-        indexed.push(indexFile(file.relPath, read.text, own?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES)));
+        const defines = own?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES);
+        indexed.push(timed('index', () => indexFile(file.relPath, read.text, defines)));
         tree.sources.set(file.relPath, { text: read.text, absPath: file.absPath });
       } catch (err) {
         tree.notifications.push(
@@ -125,7 +128,7 @@ export async function indexRounds(tree: IndexedTree, next: Needles, opts: LintOp
     // Wrappers and macros whose names do not contain a needle make more files matter.
     tree.project = new Project(indexed);
     tree.unindexed = rest;
-    ({ needles, headerNeedles } = newNeedles(tree));
+    ({ needles, headerNeedles } = timed('index', () => newNeedles(tree)));
   }
 }
 
@@ -151,7 +154,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     if (opts.reportOnly !== undefined && own.path !== opts.reportOnly) continue;
     try {
       const source = sources.get(own.path);
-      const linted = lintIndexed(own, project, source?.text ?? '', (source && opts.optionsFor?.(source.absPath)) || opts);
+      const linted = timed('analysis', () => lintIndexed(own, project, source?.text ?? '', (source && opts.optionsFor?.(source.absPath)) || opts));
       notifications.push(...linted.notifications);
       if (linted.findings.length) files.push({ path: own.path, findings: linted.findings, notifications: [] });
       findings += linted.findings.length;

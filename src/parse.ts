@@ -1,5 +1,6 @@
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
+import { count, timed } from './profile.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
@@ -21,7 +22,9 @@ export function parseC(text: string): Tree {
   }
   // The default 32 KiB buffer makes the binding call back into JS once per chunk;
   // a buffer the size of the text parses a file in one call.
-  const tree = parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 2) });
+  const p = parser;
+  const tree = timed('parse', () => p.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 2) }));
+  count('parses', 1);
   if (!tree) {
     parser.reset();
     throw new ParseBudgetError(`parsing took longer than the per-file budget of ${PARSE_BUDGET_MS / 1000} s`);

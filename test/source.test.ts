@@ -5,7 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DiscoveredFile } from '../src/discover.js';
-import { isBinary, mentionsAny, readSourceSync as readSource, type SourceRead } from '../src/source.js';
+import { NeedleSet } from '../src/prefilter-needles.js';
+import { isBinary, readSourceSync as readSource, type SourceRead } from '../src/source.js';
 
 async function scratch(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'vmsplice-source-')));
@@ -144,7 +145,7 @@ test('reports a file over maxBytes as too large, and reads one at the limit', as
 
 test('skips decoding a file that mentions none of the prefilter needles', async (t) => {
   const dir = await scratch(t);
-  const needles = [Buffer.from('vmsplice'), Buffer.from('SPLICE_F_GIFT')];
+  const needles = new NeedleSet(['vmsplice', 'SPLICE_F_GIFT']);
   const plain = await fileWith(dir, 'plain.c', 'int main(void) { return 0; }\n');
   assert.deepEqual(await readSource(plain, { prefilter: needles }), { ok: true, text: '', bytes: 29, skipped: true });
   const gift = await fileWith(dir, 'gift.c', 'flags |= SPLICE_F_GIFT;\n');
@@ -159,10 +160,34 @@ test('skips decoding a file that mentions none of the prefilter needles', async 
   assert.equal(failed(await readSource(binary, { prefilter: needles })).kind, 'binary');
 });
 
-test('mentionsAny finds any of the needles anywhere in the buffer', () => {
+test('NeedleSet finds any of the needles anywhere in the bytes, through shared anchors', () => {
   const buf = Buffer.from('a\nb vmsplice(fd, iov, 1, 0);');
-  assert.equal(mentionsAny(buf, [Buffer.from('splice(')]), true);
-  assert.equal(mentionsAny(buf, [Buffer.from('nope'), Buffer.from('iov,')]), true);
-  assert.equal(mentionsAny(buf, [Buffer.from('VMSPLICE')]), false);
-  assert.equal(mentionsAny(buf, []), false);
+  assert.equal(new NeedleSet(['splice(']).foundIn(buf), true);
+  assert.equal(new NeedleSet(['nope', 'iov,']).foundIn(buf), true);
+  assert.equal(new NeedleSet(['VMSPLICE']).foundIn(buf), false);
+  assert.equal(new NeedleSet([]).foundIn(buf), false);
+  // 'splice' anchors all three; only the needle itself may match.
+  const shared = new NeedleSet(['vmsplice', '__NR_splice', 'SYS_splice']);
+  assert.equal(shared.foundIn(Buffer.from('do_splice(x);')), false);
+  assert.equal(shared.foundIn(Buffer.from('syscall(SYS_splice, a);')), true);
+  assert.equal(new NeedleSet(['SPLICE_F_', '__NR_tee', 'SYS_tee']).foundIn(Buffer.from('n = __NR_tee;')), true);
+});
+
+test('NeedleSet counts a needle in code only, not in comments or string and character literals', () => {
+  const set = new NeedleSet(['vmsplice', 'SPLICE_F_']);
+  const code = (text: string): boolean => set.inCode(text);
+  assert.equal(code('n = vmsplice(fd, &iov, 1, 0);'), true);
+  assert.equal(code('/* vmsplice(fd) */ int x; // SPLICE_F_GIFT\n'), false);
+  assert.equal(code('puts("vmsplice failed"); char c = \'"\'; s = "SPLICE_F_\\"";'), false);
+  // A // comment continued by a backslash hides the next line too; a plain newline ends it.
+  assert.equal(code('// note \\\nvmsplice(fd);'), false);
+  assert.equal(code('// note\nvmsplice(fd);'), true);
+  assert.equal(code('s = "a\\\nvmsplice";'), false);
+  // Malformed text counts as code: an unterminated comment or string, a quote that closes nothing near.
+  assert.equal(code('/* never closed vmsplice(fd);'), true);
+  assert.equal(code('puts("oops);\nvmsplice(fd);'), true);
+  assert.equal(code("x = 1'000'000 + SPLICE_F_GIFT;"), true);
+  assert.equal(code('a / b; vmsplice(fd);'), true);
+  // A suppression directive makes the file worth parsing: its problems are reported.
+  assert.equal(code('// vmsplice-lint-disable-next-line no-such-rule\nint x;'), true);
 });

@@ -169,6 +169,8 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
   const fieldDefs = new Map<string, Def[]>();
   const calls: CallNode[] = [];
   const identifierUses = new Map<string, SyntaxNode[]>();
+  const brokenUses = new Map<number, boolean>();
+  inErrorByTree.set(tree, brokenUses);
   // Scope boundaries by start index, for scopeOf().
   const ranges: { start: number; end: number; scope: Scope }[] = [];
 
@@ -237,8 +239,40 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
       { type: rootParent?.type ?? '', broken: rootParent !== null && (rootParent.type === 'ERROR' || (rootParent.type !== 'translation_unit' && inError(root))) },
     ];
     for (;;) {
-      const n = cursor.currentNode;
       const up = path[path.length - 1];
+      const type = cursor.nodeType;
+      // Most nodes need nothing but a step down: making a node object for each costs more than the rest of the walk.
+      if (!NEEDS_NODE.has(type) && up.type !== 'translation_unit') {
+        if (cursor.gotoFirstChild()) {
+          depth++;
+          path.push({ type, broken: up.broken });
+          continue;
+        }
+      } else if (!skipsNode(type, up)) {
+        const n = cursor.currentNode;
+        if (visit(n, up) && cursor.gotoFirstChild()) {
+          depth++;
+          // Inside an ERROR node, or inside a top-level item the parser bent around one (see inError).
+          path.push({ type: n.type, broken: up.broken || n.type === 'ERROR' || (up.type === 'translation_unit' && n.hasError) });
+          continue;
+        }
+      }
+      for (;;) {
+        if (depth === 0) return;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        path.pop();
+        depth--;
+      }
+    }
+
+    /** Whether a node of this type would be visited for nothing (and has no children to walk). */
+    function skipsNode(type: string, up: { type: string; broken: boolean }): boolean {
+      return type === 'type_identifier' ? !up.broken || up.type.startsWith('preproc_') : type === 'identifier' && up.type.startsWith('preproc_');
+    }
+
+    /** Visits one node; false when the walk is not to descend into it. */
+    function visit(n: SyntaxNode, up: { type: string; broken: boolean }): boolean {
       let descend = true;
       // Compared by type only: a function can be the walk's root (a live branch of a decided #if), and node
       // objects have no stable identity to tell it apart.
@@ -267,19 +301,7 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
       } else {
         visitNode(n, scope, up);
       }
-      if (descend && cursor.gotoFirstChild()) {
-        depth++;
-        // Inside an ERROR node, or inside a top-level item the parser bent around one (see inError).
-        path.push({ type: n.type, broken: up.broken || n.type === 'ERROR' || (up.type === 'translation_unit' && n.hasError) });
-        continue;
-      }
-      for (;;) {
-        if (depth === 0) return;
-        if (cursor.gotoNextSibling()) break;
-        cursor.gotoParent();
-        path.pop();
-        depth--;
-      }
+      return descend;
     }
   }
 
@@ -343,7 +365,10 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
         // Names in #define, #ifdef, defined() and #undef are not uses. Type names
         // matter only where error recovery turned a callee into one.
         if (up.type.startsWith('preproc_')) return;
-        if (n.type === 'identifier' || up.broken) push(identifierUses, n.text, n);
+        if (n.type === 'identifier' || up.broken) {
+          push(identifierUses, n.text, n);
+          brokenUses.set(n.id, up.broken);
+        }
         return;
     }
   }
@@ -386,6 +411,30 @@ export function buildFileIndex(text: string, tree: Tree, defines: Defines = NO_D
   };
 }
 
+/** Node types the index walk does something with; it only steps through the others. */
+const NEEDS_NODE = new Set([
+  'function_definition',
+  'preproc_def',
+  'preproc_function_def',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_elif',
+  'preproc_elifdef',
+  'enumerator',
+  'declaration',
+  'assignment_expression',
+  'update_expression',
+  'pointer_expression',
+  'initializer_pair',
+  'call_expression',
+  'identifier',
+  'type_identifier',
+  'ERROR',
+]);
+
+/** inError() of each identifier use the index walk recorded, by tree and node id: the walk knows it for free. */
+const inErrorByTree = new WeakMap<Tree, Map<number, boolean>>();
+
 const TOP_LEVEL = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef']);
 
 /**
@@ -423,6 +472,8 @@ export function memberBase(n: SyntaxNode): string | null {
 
 /** Inside an ERROR node, or inside a top-level item the parser had to bend around one. */
 export function inError(n: SyntaxNode): boolean {
+  const known = inErrorByTree.get(n.tree)?.get(n.id);
+  if (known !== undefined) return known;
   for (const p of ancestors(n, 1024)) {
     if (p.type === 'ERROR') return true;
     if (p.parent?.type === 'translation_unit') return p.hasError;

@@ -125,7 +125,9 @@ function lostRegions(tree: Tree): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const visit = (n: SyntaxNode): void => {
     for (const c of n.namedChildren) {
-      if (isLostFunction(c)) out.push(c);
+      // The parent's type is passed: node-tree-sitter finds a parent by a search from the root, which made
+      // this loop quadratic in the top-level items (a syscall table header has thousands).
+      if (isLostFunction(c, n.type)) out.push(c);
       else if (c.type.startsWith('preproc_if') || c.type === 'preproc_else' || c.type === 'preproc_elif') visit(c);
     }
   };
