@@ -11,11 +11,6 @@ import { lintAndFix } from './fix-files.js';
 import { applyBaseline, buildBaseline, readBaseline } from './baseline.js';
 import { ConfigResolver, definesFor, loadConfig, rulesFor, type Config } from './config.js';
 import type { EngineOptions } from './engine.js';
-import { stepSummary, toGithub } from './report/github.js';
-import { toJson } from './report/json.js';
-import { ruleText } from './report/ruledocs.js';
-import { toSarif } from './report/sarif.js';
-import { toText } from './report/text.js';
 import { ignoredPhrase, orderedFindings, orderedNotifications, plural, problemCounts } from './report/common.js';
 import { COLOR_MODES, FAIL_LEVELS, FORMATS, OPTIONS, choiceError, usageMessage } from './cli-options.js';
 import { didYouMean } from './suggest.js';
@@ -124,22 +119,28 @@ function useColor(mode: (typeof COLOR_MODES)[number], stream: NodeJS.WriteStream
   return stream?.isTTY === true;
 }
 
-function render(format: string, result: LintResult, color: boolean, automationId?: string): string {
+// Each writer is loaded only when its format is asked for: module loading is most of a run's fixed cost.
+async function render(format: string, result: LintResult, color: boolean, automationId?: string): Promise<string> {
   const rules = allRules as Rule[];
   const { version, homepage } = packageInfo();
   switch (format) {
     case 'json':
-      return `${JSON.stringify(toJson(result, rules, version), null, 2)}\n`;
+      return `${JSON.stringify((await import('./report/json.js')).toJson(result, rules, version), null, 2)}\n`;
     case 'github':
-      return toGithub(result);
+      return (await import('./report/github.js')).toGithub(result);
     case 'sarif':
       return `${JSON.stringify(
-        toSarif(result, rules, { toolVersion: version, informationUri: homepage, rootUri: pathToFileURL(result.root + path.sep).href, automationId }),
+        (await import('./report/sarif.js')).toSarif(result, rules, {
+          toolVersion: version,
+          informationUri: homepage,
+          rootUri: pathToFileURL(result.root + path.sep).href,
+          automationId,
+        }),
         null,
         2,
       )}\n`;
     default:
-      return toText(result, { color, codeFrame: true });
+      return (await import('./report/text.js')).toText(result, { color, codeFrame: true });
   }
 }
 
@@ -205,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.explain !== undefined) {
       if (args.explain === '') throw new UsageError('--explain needs a rule id, e.g. --explain splice-f-gift (see --list-rules)');
       checkRuleIds([args.explain]);
-      process.stdout.write(ruleText(findRule(args.explain) as Rule));
+      process.stdout.write((await import('./report/ruledocs.js')).ruleText(findRule(args.explain) as Rule));
       return EXIT.clean;
     }
     const settings = outputSettings(args);
@@ -320,17 +321,17 @@ async function main(argv: string[]): Promise<number> {
     const category = args.category ?? (shard ? `vmsplice-lint-shard-${shard.index}-of-${shard.count}/` : undefined);
     const shown = plural(orderedFindings(result).length, 'result');
     if (args.output === undefined) {
-      process.stdout.write(render(settings.format, result, useColor(settings.color, process.stdout), category));
+      process.stdout.write(await render(settings.format, result, useColor(settings.color, process.stdout), category));
     } else {
-      await writeOutput(args.output, render(settings.format, result, useColor(settings.color, null), category));
+      await writeOutput(args.output, await render(settings.format, result, useColor(settings.color, null), category));
       say(`wrote ${shown} to ${args.output}`);
     }
     for (const [format, file] of [['sarif', args['sarif-output']], ['json', args['json-output']]] as const) {
       if (file === undefined) continue;
-      await writeOutput(file, render(format, result, false, category));
+      await writeOutput(file, await render(format, result, false, category));
       say(`wrote ${shown} to ${file}`);
     }
-    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, stepSummary(result, allRules as Rule[]));
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, (await import('./report/github.js')).stepSummary(result, allRules as Rule[]));
     return exitCode(result, settings.maxWarnings, settings.failOn);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
