@@ -60,6 +60,8 @@ export const OPTIONS = {
   undefine: { alias: 'U', type: 'string', requiresArg: true, describe: 'NAME: treat NAME as undefined when deciding #if branches (repeatable)' },
   'compile-commands': { type: 'string', requiresArg: true, describe: "take each file's -D/-U from a compile_commands.json FILE; -D/-U on the command line override them" },
   jobs: { alias: 'j', type: 'number', requiresArg: true, describe: 'threads for reading the tree (default: the number of CPUs)' },
+  cache: { type: 'boolean', default: false, describe: "reuse what earlier runs learnt: unchanged files are stat'ed, not read, and an unchanged project is not analysed again" },
+  'cache-location': { type: 'string', requiresArg: true, describe: 'directory of the --cache (default: node_modules/.cache/vmsplice-lint)' },
   shard: { type: 'string', requiresArg: true, describe: 'K/N: report only shard K of N (for CI matrices; each shard gets its own SARIF category)' },
   category: { type: 'string', requiresArg: true, describe: 'SARIF runAutomationDetails.id, when one commit gets several vmsplice-lint analyses' },
   fix: { type: 'boolean', default: false, describe: 'apply the safe fixes in place, print each change on stderr, then report what remains' },
@@ -92,6 +94,7 @@ export const VALUE_NAMES: Partial<Record<keyof typeof OPTIONS, string>> = {
   undefine: 'NAME',
   'compile-commands': 'FILE',
   jobs: 'N',
+  'cache-location': 'DIR',
   shard: 'K/N',
   category: 'ID',
 };

@@ -276,6 +276,7 @@ async function main(argv: string[]): Promise<number> {
       ...base,
       discover: { ...discoverOptions, useIgnoreFiles: args.ignore },
       jobs: args.jobs,
+      cache: args.cache ? path.resolve(args['cache-location'] ?? path.join('node_modules', '.cache', 'vmsplice-lint')) : undefined,
       shard,
       stdin,
       reportOnly: asContext ? stdin?.relPath : undefined,

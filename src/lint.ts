@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { discover, type DiscoveredFile, type DiscoverOptions } from './discover.js';
 import { NO_DEFINES, type Defines } from './analysis/preproc.js';
-import { enclosingMacroNames, namesThatMatter, Project } from './analysis/project.js';
+import { enclosingMacroNames, namesThatMatter, Project, type IndexedFile } from './analysis/project.js';
 import { mergeDefines } from './compile-commands.js';
 import { indexFile, lintIndexed, PREFILTER_NEEDLES, type EngineOptions } from './engine.js';
 import { assignFingerprints } from './report/fingerprint.js';
@@ -29,6 +29,8 @@ export interface LintOptions extends EngineOptions {
   reportOnly?: string;
   /** Report only the files of shard `index` (1-based) of `count`: CI matrices split the analysis. */
   shard?: { index: number; count: number };
+  /** Directory of the cache (--cache): unchanged files are stat'ed, not read, and unchanged projects not analysed. */
+  cache?: string;
   /** Called as the run advances (the CLI draws a progress line on a terminal). */
   onProgress?: (state: { phase: 'read' | 'lint'; done: number; total: number; findings: number }) => void;
 }
@@ -41,9 +43,9 @@ function shardOf(path: string, count: number): number {
 }
 
 /** Rounds of "names found make more files matter"; wrappers of wrappers across files rarely go deeper. */
-const MAX_ROUNDS = 4;
+export const MAX_ROUNDS = 4;
 /** tree-sitter frees trees only when the event loop turns; yield this often. */
-const YIELD_EVERY = 64;
+export const YIELD_EVERY = 64;
 
 /** Phase one's state: what is indexed, and what was read but did not matter (yet). */
 export interface IndexedTree {
@@ -113,17 +115,10 @@ export async function indexRounds(tree: IndexedTree, next: Needles, opts: LintOp
         continue;
       }
       if (indexed.length % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
-      // Outside the try: a broken config file is the user's error to hear about (exit 2), not a skipped file.
-      const own = opts.optionsFor?.(file.absPath);
-      try {
-        const defines = own?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES);
-        indexed.push(timed('index', () => indexFile(file.relPath, read.text, defines)));
-        tree.sources.set(file.relPath, { text: read.text, absPath: file.absPath });
-      } catch (err) {
-        tree.notifications.push(
-          err instanceof ParseBudgetError ? { level: 'warning', kind: 'too-large', path: file.relPath, message: `Skipped: ${err.message}.` } : internalError(file.relPath, err),
-        );
-      }
+      const own = indexOne(file, read.text, opts, tree.notifications);
+      if (!own) continue;
+      indexed.push(own);
+      tree.sources.set(file.relPath, { text: read.text, absPath: file.absPath });
     }
     // Wrappers and macros whose names do not contain a needle make more files matter.
     tree.project = new Project(indexed);
@@ -132,8 +127,27 @@ export async function indexRounds(tree: IndexedTree, next: Needles, opts: LintOp
   }
 }
 
+/** The defines a file is indexed under: its config's, else the build's overlaid by the command line's. */
+export function definesOf(file: DiscoveredFile, opts: LintOptions): Defines {
+  return opts.optionsFor?.(file.absPath)?.defines ?? mergeDefines(opts.buildDefines?.get(file.absPath), opts.defines ?? NO_DEFINES);
+}
+
+/** Parses and indexes one file that matters; one the parser gives up on becomes a notification. */
+export function indexOne(file: DiscoveredFile, text: string, opts: LintOptions, notifications: Notification[]): IndexedFile | null {
+  // Outside the try: a broken config file is the user's error to hear about (exit 2), not a skipped file.
+  const defines = definesOf(file, opts);
+  try {
+    return timed('index', () => indexFile(file.relPath, text, defines));
+  } catch (err) {
+    notifications.push(
+      err instanceof ParseBudgetError ? { level: 'warning', kind: 'too-large', path: file.relPath, message: `Skipped: ${err.message}.` } : internalError(file.relPath, err),
+    );
+    return null;
+  }
+}
+
 /** Wrapper, macro and global names the project makes matter that no round has searched for yet (now marked known). */
-export function newNeedles(tree: IndexedTree): Needles {
+export function newNeedles(tree: Pick<IndexedTree, 'project' | 'known'>): Needles {
   const names = [...namesThatMatter(tree.project)].filter((n) => !tree.known.has(n) && !PREFILTER_NEEDLES.some((k) => n.includes(k)));
   for (const n of names) tree.known.add(n);
   const macros = [...enclosingMacroNames(tree.project)].filter((n) => !tree.known.has(n));
@@ -141,9 +155,18 @@ export function newNeedles(tree: IndexedTree): Needles {
   return { needles: names, headerNeedles: [...names, ...macros] };
 }
 
-/** The whole pipeline for a set of paths: index the tree, then lint each file against the merged project view. */
+/**
+ * The whole pipeline for a set of paths: index the tree, then lint each file against the merged project view.
+ * With a cache (not for standard input), what an earlier run learnt is reused (see cache/run.ts).
+ */
 export async function lint(opts: LintOptions): Promise<LintResult> {
-  const { project, sources, notifications, filesScanned, ignored } = await indexTree(opts);
+  if (opts.cache !== undefined && !opts.stdin) return (await import('./cache/run.js')).cachedLint(opts, opts.cache);
+  return lintTree(await indexTree(opts), opts);
+}
+
+/** Phase two: each indexed file linted against the project (those of this shard, or the one reported). */
+export function lintTree(tree: Omit<IndexedTree, 'unindexed' | 'known'>, opts: LintOptions): LintResult {
+  const { project, sources, notifications, filesScanned, ignored } = tree;
   // Every round ends by building the project of all files indexed so far: the last one, wrappers found, is reused.
   const files: FileResult[] = [];
   let findings = 0;
