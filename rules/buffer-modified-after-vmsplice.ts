@@ -106,6 +106,8 @@ export const bufferModifiedAfterVmsplice: Rule = {
     // A buffer leaving scope is one defect however many exits and queueing calls lead there (issue 11): one finding at
     // the first exit, the other exits and queueing calls as related locations.
     const exits = new Map<string, BufferEventFact[]>();
+    // Likewise, the writes that refill one queued buffer on the next round are one defect of that queueing call.
+    const refills = new Map<string, BufferEventFact[]>();
     for (const fact of facts.vmsplice) {
       if (fact.lifetime.direction !== 'write') continue;
       for (const e of fact.lifetime.events) {
@@ -114,8 +116,18 @@ export const bufferModifiedAfterVmsplice: Rule = {
           exits.set(key, [...(exits.get(key) ?? []), e]);
           continue;
         }
+        if (e.refill) {
+          const key = `${e.owner}\0${e.buffer}\0${e.queuedAt.region.startLine}:${e.queuedAt.region.startColumn}`;
+          refills.set(key, [...(refills.get(key) ?? []), e]);
+          continue;
+        }
         reportEvent(e, [], report);
       }
+    }
+    for (const group of refills.values()) {
+      const [first, ...rest] = [...group].sort((a, b) => a.location.region.startLine - b.location.region.startLine || a.location.region.startColumn - b.location.region.startColumn);
+      const related = rest.map((e): RelatedLocation => ({ location: e.location, message: `'${e.buffer}' ${what(e).replace(/^is /, 'is also ')} here.` }));
+      reportEvent(first, related, report);
     }
     for (const group of exits.values()) {
       const byPlace = (a: BufferEventFact, b: BufferEventFact): number =>

@@ -54,6 +54,8 @@ const HEAP_ALLOC = new Set(['malloc', 'calloc', 'realloc', 'reallocarray', 'strd
 const RETURNS_FIRST = new Set(['memcpy', 'memmove', 'memset', 'strcpy', 'strncpy', 'strcat', 'strncat', 'mempcpy']);
 const MAX_ROUNDS = 8;
 const MAX_SEGMENTS = 64;
+/** x86 SIMD intrinsics that store a vector through their first argument (`_mm_store_si128(dst, v)`). */
+const SIMD_STORE = /^_mm(256|512)?_(mask_)?(store|storeu|stream|maskstore)[a-z0-9_]*$/;
 /** Library functions that store a pointer to the buffer they fill through their first argument (and may realloc it). */
 const INDIRECT_WRITERS = new Set(['getline', 'getdelim']);
 
@@ -369,6 +371,18 @@ export class MemoryModel {
 
   private blocks: Map<Instr, number> | null = null;
 
+  /** The variable of this function a name refers to at an offset (the innermost declaration in scope). */
+  private symbolAt(name: string, at: number): IrSymbol | null {
+    let best: IrSymbol | null = null;
+    for (const sym of this.ir.symbols) {
+      if (sym.name !== name || sym.storage === 'temp' || sym.storage === 'extern') continue;
+      if (sym.extent && !(sym.extent.start <= at && at < sym.extent.end)) continue;
+      if (sym.decl && sym.decl.startIndex > at) continue;
+      if (!best || (sym.decl?.startIndex ?? -1) >= (best.decl?.startIndex ?? -1)) best = sym;
+    }
+    return best;
+  }
+
   /** The CFG node of each instruction. */
   blockOfInstr(): Map<Instr, number> {
     if (!this.blocks) {
@@ -411,7 +425,7 @@ export class MemoryModel {
     }
     if ((name === 'mmap' || name === 'mmap64') && mentions(a[3], /MAP_FIXED/)) return [mk('relinquish', at(0))];
     if (INDIRECT_WRITERS.has(name)) return [mk('libc', at(0).flatMap((l) => this.pointeesAt(l)))];
-    if (WRITERS[name]) return [mk('libc', WRITERS[name].flatMap(at))];
+    if (WRITERS[name] || SIMD_STORE.test(name)) return [mk('libc', (WRITERS[name] ?? [0]).flatMap(at))];
     // vmsplice on a pipe's read end copies into the iovec's buffers.
     if ((name === 'vmsplice' || name === 'sys_vmsplice') && this.summaries?.readsIntoIovec(c)) return [mk('libc', this.iovecBuffers(a[1], a[2]))];
     if (IOV_READERS.has(name)) return [mk('libc', this.iovecBuffers(a[1]))];
@@ -444,7 +458,10 @@ export class MemoryModel {
     const append = (ls: Loc[]): Loc[] => ls.map((x) => ({ obj: x.obj, path: [...x.path, ...l.path] }));
     if (o.sym) {
       if (o.sym.storage !== 'global' && o.sym.storage !== 'extern') return [];
-      return append([{ obj: this.object(o.key, () => ({ ...o, sym: { ...o.sym!, id: -1 } })), path: [] }]);
+      // A macro's free names mean what they mean where it is used.
+      const here = callee.macro ? this.symbolAt(o.sym.name, c.node.startIndex) : null;
+      if (here) return append([{ obj: this.varObject(here), path: [] }]);
+      return append([{ obj: this.object(o.key, () => ({ ...o })), path: [] }]);
     }
     if (!o.of) return [];
     const holder = o.of;
@@ -535,7 +552,8 @@ export interface Summary {
  */
 export class Summaries {
   private readonly done = new Map<string, Summary | null>();
-  private readonly models = new Map<string, MemoryModel>();
+  /** Keyed by the IR object, which ir/cache.ts makes once per function (never by tree-sitter node). */
+  private readonly models = new WeakMap<IrFunction, MemoryModel>();
 
   constructor(
     private readonly lookup: (name: string) => { ir: IrFunction; paramIndex(sym: IrSymbol): number; macro: boolean } | null,
@@ -544,11 +562,10 @@ export class Summaries {
   ) {}
 
   modelOf(ir: IrFunction): MemoryModel {
-    const key = `${ir.node.tree.rootNode.endIndex}:${ir.node.startIndex}:${ir.node.endIndex}:${ir.name}`;
-    let m = this.models.get(key);
+    let m = this.models.get(ir);
     if (!m) {
       m = new MemoryModel(ir, this);
-      this.models.set(key, m);
+      this.models.set(ir, m);
     }
     return m;
   }
