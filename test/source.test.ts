@@ -166,7 +166,7 @@ test('NeedleSet finds any of the needles anywhere in the bytes, through shared a
   assert.equal(new NeedleSet(['nope', 'iov,']).foundIn(buf), true);
   assert.equal(new NeedleSet(['VMSPLICE']).foundIn(buf), false);
   assert.equal(new NeedleSet([]).foundIn(buf), false);
-  // 'splice' anchors all three; only the needle itself may match.
+  // 'plice' anchors all three; a file with the anchor but no needle does not match.
   const shared = new NeedleSet(['vmsplice', '__NR_splice', 'SYS_splice']);
   assert.equal(shared.foundIn(Buffer.from('do_splice(x);')), false);
   assert.equal(shared.foundIn(Buffer.from('syscall(SYS_splice, a);')), true);
