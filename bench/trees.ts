@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
  * vmsplice-lint against `rg -l vmsplice` on whole trees, side by side in one
  * run, with vmsplice-lint's phase profile (VMSPLICE_LINT_PROFILE, see
  * src/profile.ts) and the plain Node read floor (read-floor.ts).
- * Usage: npm run bench:trees -- [--runs N] [--args "EXTRA ARGS"] [DIR...]
+ * Usage: npm run bench:trees -- [--runs N] [--args "EXTRA ARGS"] [--cache] [DIR...]
+ * --cache also times warm re-runs with --cache (after one cold run that fills it).
  * Without DIRs: every tree exported by bench/real-world under
  * ~/.cache/vmsplice-lint-real-world. Wall times are medians of N runs (default 3)
  * after one warm-up; peak RSS is the largest of them.
@@ -72,12 +73,14 @@ function profileLine(p: Profile): string {
   return PHASES.filter((k) => p[k]).map((k) => `${k} ${Math.round(p[k] ?? 0)}`).join(', ');
 }
 
-function parseArgs(argv: string[]): { runs: number; extra: string[]; dirs: string[] } {
+function parseArgs(argv: string[]): { runs: number; extra: string[]; dirs: string[]; cache: boolean } {
   let runs = 3;
   let extra: string[] = [];
+  let cache = false;
   const dirs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
+    else if (argv[i] === '--cache') cache = true;
     else if (argv[i] === '--args') extra = (argv[++i] ?? '').split(/\s+/).filter(Boolean);
     else dirs.push(argv[i]);
   }
@@ -85,11 +88,11 @@ function parseArgs(argv: string[]): { runs: number; extra: string[]; dirs: strin
     process.stderr.write('bench/trees: --runs takes a whole number of at least 1\n');
     process.exit(2);
   }
-  return { runs, extra, dirs };
+  return { runs, extra, dirs, cache };
 }
 
 function main(): void {
-  const { runs, extra, dirs: given } = parseArgs(process.argv.slice(2));
+  const { runs, extra, dirs: given, cache } = parseArgs(process.argv.slice(2));
   const exported = path.join(homedir(), '.cache', 'vmsplice-lint-real-world');
   const dirs = given.length ? given.map((d) => path.resolve(d)) : existsSync(exported) ? readdirSync(exported).sort().map((d) => path.join(exported, d)) : [];
   if (!dirs.length) {
@@ -106,12 +109,17 @@ function main(): void {
   let lintTotal = 0;
   let floorTotal = 0;
   let rssMax = 0;
+  let warmTotal = 0;
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'vmsplice-lint-bench-cache-'));
   console.log(`${dirs.length} trees, ${runs} runs each after a warm-up, medians (ms):`);
   console.log('tree                                          rg    lint  x rg  read+disc  floor  parses  profile');
   for (const dir of dirs) {
     const rg = measure('rg', ['-l', 'vmsplice', '.'], dir, runs);
     const lint = measure(process.execPath, lintArgs(extra), dir, runs, env);
     const floor = readFloor(dir);
+    // The warm-up run of measure() fills the cache; the timed runs find it.
+    const warm = cache ? measure(process.execPath, lintArgs(['--cache', '--cache-location', path.join(cacheDir, path.basename(dir)), ...extra]), dir, runs, env) : null;
+    warmTotal += warm?.ms ?? 0;
     const p = lint.profile;
     for (const k of PHASES) sums[k] = (sums[k] ?? 0) + (p[k] ?? 0);
     rgTotal += rg.ms;
@@ -122,10 +130,13 @@ function main(): void {
     console.log(
       `${path.basename(dir).slice(0, 42).padEnd(42)} ${rg.ms.toFixed(0).padStart(5)} ${lint.ms.toFixed(0).padStart(7)} ${(lint.ms / rg.ms).toFixed(1).padStart(5)} ${reading.toFixed(0).padStart(10)} ${floor.toFixed(0).padStart(6)} ${String(p.parses ?? '?').padStart(7)}  ${profileLine(p)}`,
     );
+    if (warm) console.log(`${''.padEnd(42)} warm --cache: ${warm.ms.toFixed(0)} ms = ${(warm.ms / rg.ms).toFixed(1)}x rg; ${profileLine(warm.profile)}`);
   }
   console.log(`total: rg ${rgTotal.toFixed(0)} ms, vmsplice-lint ${lintTotal.toFixed(0)} ms = ${(lintTotal / rgTotal).toFixed(1)}x rg; peak RSS ${(rssMax / 1024).toFixed(0)} MB`);
   console.log(`read floor (walk + read + indexOf, 2 threads) ${floorTotal.toFixed(0)} ms; vmsplice-lint discovery + read ${((sums.discovery ?? 0) + (sums.read ?? 0)).toFixed(0)} ms`);
   console.log(`where the time went: ${profileLine(sums as Profile)}`);
+  if (cache) console.log(`warm --cache total: ${warmTotal.toFixed(0)} ms = ${(warmTotal / rgTotal).toFixed(1)}x rg`);
+  rmSync(cacheDir, { recursive: true, force: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main();
