@@ -11,6 +11,15 @@ export const WRITERS: Record<string, number[]> = {
   getrandom: [0], wmemcpy: [0], wmemset: [0],
 };
 
+/** Allocators: the pointer they return names fresh heap memory. */
+export const HEAP_ALLOC = new Set(['malloc', 'calloc', 'realloc', 'reallocarray', 'strdup', 'strndup', 'aligned_alloc', 'memalign', 'valloc', 'pvalloc']);
+/** Library functions returning their first argument. */
+export const RETURNS_FIRST = new Set(['memcpy', 'memmove', 'memset', 'strcpy', 'strncpy', 'strcat', 'strncat', 'mempcpy']);
+/** Library functions that store a pointer to the buffer they fill through their first argument (and may realloc it). */
+export const INDIRECT_WRITERS = new Set(['getline', 'getdelim']);
+/** x86 SIMD intrinsics that store a vector through their first argument (`_mm_store_si128(dst, v)`). */
+export const SIMD_STORE = /^_mm(256|512)?_(mask_)?(store|storeu|stream|maskstore)[a-z0-9_]*$/;
+
 /** scanf-family: every argument from this position on may be written. */
 export const SCANF: Record<string, number> = { scanf: 1, sscanf: 2, fscanf: 2, vscanf: 1, vsscanf: 2, vfscanf: 2 };
 

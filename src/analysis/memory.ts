@@ -1,5 +1,5 @@
 import type { AssignInstr, CallInstr, Instr, IrFunction, IrSymbol, Place, Value } from '../ir/types.js';
-import { COPYING_FORKS, IOV_READERS, SCANF, WRITERS } from './libc.js';
+import { COPYING_FORKS, HEAP_ALLOC, INDIRECT_WRITERS, IOV_READERS, RETURNS_FIRST, SCANF, SIMD_STORE, WRITERS } from './libc.js';
 
 /**
  * The memory model of one function on the IR: abstract objects (a variable's
@@ -49,15 +49,8 @@ export interface Effect {
   locs: Loc[];
 }
 
-const HEAP_ALLOC = new Set(['malloc', 'calloc', 'realloc', 'reallocarray', 'strdup', 'strndup', 'aligned_alloc', 'memalign', 'valloc', 'pvalloc']);
-/** Library functions returning their first argument. */
-const RETURNS_FIRST = new Set(['memcpy', 'memmove', 'memset', 'strcpy', 'strncpy', 'strcat', 'strncat', 'mempcpy']);
 const MAX_ROUNDS = 8;
 const MAX_SEGMENTS = 64;
-/** x86 SIMD intrinsics that store a vector through their first argument (`_mm_store_si128(dst, v)`). */
-const SIMD_STORE = /^_mm(256|512)?_(mask_)?(store|storeu|stream|maskstore)[a-z0-9_]*$/;
-/** Library functions that store a pointer to the buffer they fill through their first argument (and may realloc it). */
-const INDIRECT_WRITERS = new Set(['getline', 'getdelim']);
 
 export function locKey(l: Loc): string {
   return l.path.length ? `${l.obj.key}.${l.path.join('.')}` : l.obj.key;
