@@ -1,5 +1,6 @@
 import type { Rule } from '../src/rule.js';
 import { bufferModifiedAfterVmsplice } from './buffer-modified-after-vmsplice.js';
+import { doubleBufferReliesOnReader } from './double-buffer-relies-on-reader.js';
 import { forkAfterVmsplice } from './fork-after-vmsplice.js';
 import { ineffectiveFlag } from './ineffective-flag.js';
 import { nonNetlinkDestination } from './non-netlink-destination.js';
@@ -16,6 +17,7 @@ export const allRules: readonly Rule[] = [
   uncheckedResult,
   forkAfterVmsplice,
   ineffectiveFlag,
+  doubleBufferReliesOnReader,
 ];
 
 export function findRule(id: string): Rule | undefined {

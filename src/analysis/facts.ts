@@ -2,7 +2,7 @@ import type { Location } from '../types.js';
 import type { SyntaxNode } from '../parse.js';
 import { CallRecognizer, type Hop, type VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
-import { LifetimeAnalysis, type BufferRoot, type EventKind } from './lifetime.js';
+import { LifetimeAnalysis, type BufferEvent, type BufferRoot, type EventKind } from './lifetime.js';
 import { analyzeResult, type ResultFacts, type ResultUse } from './results.js';
 import { destinationOf, type Consumer, type ConsumerClass } from './consumers.js';
 import { notAPipe, type FdKind } from './fds.js';
@@ -62,6 +62,8 @@ export interface VmspliceFact {
     forks: BufferEventFact[];
     /** Refills were discharged by verified double buffering (semantics.md S4). */
     doubleBuffered: boolean;
+    /** The refills S4 discharged, which buffer-modified-after-vmsplice therefore does not report, and the pipe-size check. */
+    dischargedByS4: { events: BufferEventFact[]; check: Location } | null;
     /** The function could not be given a control-flow graph: no lifetime events were looked for. */
     unstructured: boolean;
     /**
@@ -179,7 +181,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
       destination: destinationFacts(),
     };
     // A call on something that is not a pipe fails with EBADF: nothing is queued, nothing else applies.
-    if (fact.destination.notAPipe) fact.lifetime = { ...fact.lifetime, events: [], forks: [] };
+    if (fact.destination.notAPipe) fact.lifetime = { ...fact.lifetime, events: [], forks: [], dischargedByS4: null };
     return fact;
 
     function destinationFacts(): VmspliceFact['destination'] {
@@ -202,7 +204,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
 
     function lifetimeFacts(): VmspliceFact['lifetime'] {
       const l = lifetimes.analyze(call);
-      const all = l.events.map((e): BufferEventFact => ({
+      const eventFact = (e: BufferEvent): BufferEventFact => ({
           kind: e.kind,
           callee: e.callee,
           refill: e.refill,
@@ -215,11 +217,13 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
           path: e.path.map(at),
           reliance: e.reliance === true,
           scopeEnd: e.kind !== 'scope-exit' ? null : e.node.type === 'return_statement' || e.node.parent?.parent?.type === 'function_definition' ? 'return' : 'block',
-      }));
+      });
+      const all = l.events.map(eventFact);
       const events = all.filter((e) => e.kind !== 'fork');
       return {
         direction: l.direction,
         doubleBuffered: l.doubleBuffered,
+        dischargedByS4: l.dischargedByS4 ? { events: l.dischargedByS4.events.map(eventFact), check: at(l.dischargedByS4.check) } : null,
         unstructured: call.scope.kind !== 'function' || lifetimes.unstructured.has(call.scope),
         events,
         forks: all.filter((e) => e.kind === 'fork'),

@@ -47,6 +47,8 @@ export interface LifetimeFacts {
   events: BufferEvent[];
   /** Refills were discharged by verified double buffering (S4). */
   doubleBuffered: boolean;
+  /** The refills S4 discharged (events this rule would otherwise report), and the pipe-size check that verified it. */
+  dischargedByS4: { events: BufferEvent[]; check: SyntaxNode } | null;
 }
 
 const PRIVATE = new Set<RootKind>(['stack', 'static', 'heap', 'mmap-anon-private']);
@@ -204,11 +206,12 @@ export class LifetimeAnalysis {
   analyze(call: VmspliceCall): LifetimeFacts {
     const innerScope = call.args.fd?.scope ?? call.scope;
     const fdInner = call.args.fd ? expressionIn(call.args.fd, innerScope) ?? unparen(call.args.fd.node) : null;
-    if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false, unresolved: false, forkedBefore: null };
+    if (this.directionOf(call, fdInner, innerScope) === 'read') return { direction: 'read', roots: [], events: [], doubleBuffered: false, dischargedByS4: null, unresolved: false, forkedBefore: null };
 
     const levels = this.levels(call);
     const events: BufferEvent[] = [];
     let doubleBuffered = false;
+    let dischargedByS4: LifetimeFacts['dischargedByS4'] = null;
     const seen = new Set<string>();
     for (const level of levels) {
       if (!level.queued.length) continue;
@@ -216,6 +219,10 @@ export class LifetimeAnalysis {
       const pipe = fdHere ? this.fds.pipeEnd(fdHere, level.scope)?.pipe ?? null : null;
       const r = this.eventsAt(level, pipe);
       doubleBuffered ||= r.doubleBuffered;
+      if (r.discharged.length && r.sizeCheck) {
+        dischargedByS4 ??= { events: [], check: r.sizeCheck };
+        for (const ev of r.discharged) if (!dischargedByS4.events.some((d) => d.node.startIndex === ev.node.startIndex && d.node.endIndex === ev.node.endIndex)) dischargedByS4.events.push(ev);
+      }
       for (const ev of r.events) {
         const key = `${ev.kind}:${ev.node.startIndex}:${ev.node.endIndex}`;
         if (seen.has(key)) continue;
@@ -227,7 +234,7 @@ export class LifetimeAnalysis {
     const queued = outer ? outer.queued.filter((l) => l.obj.key !== 'str') : [];
     const roots = outer ? queued.map((l) => rootOf(l, outer)) : [];
     const unresolved = !outer || !outer.queued.length;
-    return { direction: 'write', roots, events, doubleBuffered, unresolved, forkedBefore: this.forkBefore(call, roots) };
+    return { direction: 'write', roots, events, doubleBuffered, dischargedByS4, unresolved, forkedBefore: this.forkBefore(call, roots) };
   }
 
   /**
@@ -302,13 +309,13 @@ export class LifetimeAnalysis {
   }
 
   /** Events on the queued memory of one level, on paths from its queueing call that pass no safe point. */
-  private eventsAt(level: Level, pipe: string | null): { events: BufferEvent[]; doubleBuffered: boolean } {
+  private eventsAt(level: Level, pipe: string | null): { events: BufferEvent[]; doubleBuffered: boolean; discharged: BufferEvent[]; sizeCheck: SyntaxNode | null } {
     const { scope, ir, model, instr } = level;
     const position = instr.node;
     const queued = level.queued.filter((l) => l.obj.key !== 'str');
     const cfg = ir.cfg;
     const start = ir.blockOf(instr);
-    if (start < 0 || !queued.length) return { events: [], doubleBuffered: false };
+    if (start < 0 || !queued.length) return { events: [], doubleBuffered: false, discharged: [], sizeCheck: null };
     const blockOf = model.blockOfInstr();
     const effects = model.effects();
     const hit = (e: Effect): Loc | null => {
@@ -324,7 +331,8 @@ export class LifetimeAnalysis {
 
     const safe = new Set<number>(this.safePoints(scope, cfg, pipe, queued, effects, blockOf, position));
 
-    const doubleBuffered = this.verifiesPipeSize(scope);
+    const sizeCheck = this.pipeSizeCheck(scope);
+    const doubleBuffered = sizeCheck !== null;
     const resultVar = resultOf(ir, instr);
     const blocked = (id: number): boolean => safe.has(id);
     const first = reachFrom(cfg, start, blocked, (node, succ) => {
@@ -367,17 +375,17 @@ export class LifetimeAnalysis {
     const later = (block: number): Set<number> => reachFrom(cfg, block, () => false, () => false).reached;
     const drains = pipe ? this.drainBlocks(scope, cfg, pipe) : [];
     const events: BufferEvent[] = [];
+    const discharged: BufferEvent[] = [];
     for (const c of candidates) {
       const sameNode = c.block === start;
       const after = c.node.startIndex >= position.endIndex || (c.kind === 'scope-exit' && c.node.type === 'return_statement' && isAncestor(c.node, position));
       const reached = reach.reached.has(c.block) && !(safe.has(c.block) && c.block !== start);
       if (!(sameNode && after) && !reached) continue;
       const refill = c.kind !== 'scope-exit' && !(sameNode && after) && c.node.startIndex < position.startIndex;
-      if (refill && doubleBuffered) continue;
       const ids = sameNode && after ? [start] : pathTo(reach, start, c.block);
       // A store into memory the caller owns, with the pipe drained after it: the code expects the reader to see it.
       const reliance = !refill && c.kind !== 'scope-exit' && c.kind !== 'fork' && c.loc.obj.kind === 'param' && drains.some((d) => later(c.block).has(d));
-      events.push({
+      (refill && doubleBuffered ? discharged : events).push({
         kind: c.kind,
         callee: c.callee,
         node: c.node,
@@ -388,7 +396,7 @@ export class LifetimeAnalysis {
         reliance,
       });
     }
-    return { events, doubleBuffered };
+    return { events, doubleBuffered, discharged, sizeCheck };
   }
 
   /** CFG nodes of this function that move data out of the pipe (splice, tee or read on its read end). */
@@ -484,11 +492,11 @@ export class LifetimeAnalysis {
     return pipeUses(pipe, this.index, this.fds).some((u) => u.op === 'splice' && u.end === 0 && u.sink !== null && isAfAlgOp(u.sink));
   }
 
-  /** S4: the code compares the pipe size that fcntl() returned (FizzBuzz-style double buffering). */
-  private verifiesPipeSize(scope: Scope): boolean {
+  /** S4: the fcntl() whose returned pipe size the code compares (FizzBuzz-style double buffering), if any. */
+  private pipeSizeCheck(scope: Scope): SyntaxNode | null {
     return this.index
       .callsByScope(scope)
-      .some((c) => c.callee === 'fcntl' && /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, scope));
+      .find((c) => c.callee === 'fcntl' && /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, scope))?.node ?? null;
   }
 }
 
