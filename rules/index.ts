@@ -6,6 +6,7 @@ import { ineffectiveFlag } from './ineffective-flag.js';
 import { nonNetlinkDestination } from './non-netlink-destination.js';
 import { notAPipe } from './not-a-pipe.js';
 import { spliceFGift } from './splice-f-gift.js';
+import { spliceSourceMutated } from './splice-source-mutated.js';
 import { uncheckedResult } from './unchecked-result.js';
 
 /** Every rule, in the order of the rules table and SARIF's tool.driver.rules. */
@@ -17,6 +18,7 @@ export const allRules: readonly Rule[] = [
   uncheckedResult,
   forkAfterVmsplice,
   ineffectiveFlag,
+  spliceSourceMutated,
   doubleBufferReliesOnReader,
 ];
 

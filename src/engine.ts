@@ -26,10 +26,11 @@ export interface EngineOptions {
 const KNOWN_RULE_IDS = new Set(allRules.map((r) => r.id));
 
 /**
- * Bytes whose absence proves a file has nothing to report: every recognised vmsplice form spells 'vmsplice', and a
- * splice() or tee() with a flag worth reporting names a SPLICE_F_ flag or is a raw syscall.
+ * Bytes whose absence proves a file has nothing to report: every recognised vmsplice form spells 'vmsplice', a
+ * splice() or tee() with a flag worth reporting names a SPLICE_F_ flag or is a raw syscall, and a splice() from a
+ * file (splice-source-mutated, the exploit shapes) is written 'splice('.
  */
-export const PREFILTER_NEEDLES = ['vmsplice', 'SPLICE_F_', '__NR_splice', 'SYS_splice', '__NR_tee', 'SYS_tee'];
+export const PREFILTER_NEEDLES = ['vmsplice', 'SPLICE_F_', '__NR_splice', 'SYS_splice', '__NR_tee', 'SYS_tee', 'splice('];
 
 export interface LintedFile {
   findings: Finding[];

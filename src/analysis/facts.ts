@@ -9,6 +9,7 @@ import { notAPipe, type FdKind } from './fds.js';
 import { compactRegionOf, regionOf, type NodeRef } from './syntax.js';
 import { altsSetting, bitState, Evaluator, type BitState, type Value } from './values.js';
 import { spliceFacts, type SpliceFact } from './splices.js';
+import { SplicedFileAnalysis, type FileChange } from './spliced-files.js';
 
 /** What rules read about one file. Rules never walk syntax trees themselves. */
 export interface FileFacts {
@@ -16,6 +17,17 @@ export interface FileFacts {
   vmsplice: VmspliceFact[];
   /** splice() and tee() calls written in this file, for flag rules. */
   splices: SpliceFact[];
+  /** splice() calls from a file into a pipe after which the file changes while the pipe may hold its pages (computed on first use). */
+  readonly splicedFiles: SplicedFileFact[];
+}
+
+export interface SplicedFileFact {
+  /** The splice() call (or the call of the project function that splices). */
+  splice: Location;
+  /** The source descriptor as written, and where it was opened, when known. */
+  source: string;
+  openedAt: Location | null;
+  changes: { location: Location; what: string; same: FileChange['same']; through: string | null; steps: Location[] }[];
 }
 
 
@@ -247,7 +259,21 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
       return { use: r.use, location: locate(r.at), variable: r.variable, deliberate: r.deliberate, detail: r.detail };
     }
   });
-  return { path, vmsplice, splices: spliceFacts(path, index, evaluator, lifetimes.fds) };
+  let splicedFiles: SplicedFileFact[] | undefined;
+  return {
+    path,
+    vmsplice,
+    splices: spliceFacts(path, index, evaluator, lifetimes.fds),
+    get splicedFiles(): SplicedFileFact[] {
+      splicedFiles ??= new SplicedFileAnalysis(index, lifetimes.fds, evaluator).analyze().map((f) => ({
+        splice: at(f.site.node),
+        source: f.site.input.expr.text,
+        openedAt: f.openedAt ? at(f.openedAt) : null,
+        changes: f.changes.map((c) => ({ location: at(c.node), what: c.what, same: c.same, through: c.through, steps: c.steps.map(at) })),
+      }));
+      return splicedFiles;
+    },
+  };
 
 
 }

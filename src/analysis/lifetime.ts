@@ -115,7 +115,7 @@ export function resultVariable(call: SyntaxNode): string | null {
 }
 
 /** Is the result of `call` compared, or used as a loop's progress? (a checked drain) */
-function resultChecked(call: SyntaxNode, scope: Scope): boolean {
+export function resultChecked(call: SyntaxNode, scope: Scope): boolean {
   if (insideLoop(call, scope.node)) return true;
   let n = call;
   while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
@@ -140,7 +140,7 @@ function literal(n: SyntaxNode): number | null {
  * For a condition testing the call's result: the branch on which the call
  * queued nothing (result <= 0), so the buffer is not in the pipe there.
  */
-function failureBranch(cond: SyntaxNode, call: SyntaxNode, resultVar: string | null): 'true' | 'false' | null {
+export function failureBranch(cond: SyntaxNode, call: SyntaxNode, resultVar: string | null): 'true' | 'false' | null {
   const e = unparen(cond);
   const isResult = (x: SyntaxNode): boolean => {
     const u = unparen(x);

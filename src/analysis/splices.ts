@@ -43,19 +43,20 @@ function args(call: SyntaxNode): SyntaxNode[] {
   return call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
 }
 
+/** The arguments of a splice() or tee() call as the kernel takes them: written directly, or a raw syscall without its number. */
+export function spliceArguments(call: SyntaxNode, callee: string): { callee: 'splice' | 'tee'; args: SyntaxNode[]; first: number } | null {
+  const a = args(call);
+  if (callee === 'splice' || callee === 'tee') return { callee, args: a, first: 0 };
+  const m = callee === 'syscall' && a[0] ? /^(?:__NR_|SYS_|__NR_sys_)(splice|tee)$/.exec(unparen(a[0]).text) : null;
+  return m ? { callee: m[1] as 'splice' | 'tee', args: a.slice(1), first: 1 } : null;
+}
+
 /** The flags and output of a splice()/tee() call, direct or raw. */
 function shapeOf(call: SyntaxNode, callee: string): Shape | null {
-  let a = args(call);
-  let name = callee;
-  if (callee === 'syscall' && a[0]) {
-    const m = /^(?:__NR_|SYS_|__NR_sys_)(splice|tee)$/.exec(unparen(a[0]).text);
-    if (!m) return null;
-    name = m[1];
-    a = a.slice(1);
-  }
-  if (name !== 'splice' && name !== 'tee') return null;
-  const flags = a[name === 'splice' ? 5 : 3];
-  return flags ? { callee: name, flags, out: name === 'splice' ? a[2] ?? null : null } : null;
+  const s = spliceArguments(call, callee);
+  if (!s) return null;
+  const flags = s.args[s.callee === 'splice' ? 5 : 3];
+  return flags ? { callee: s.callee, flags, out: s.callee === 'splice' ? s.args[2] ?? null : null } : null;
 }
 
 function wrapperOf(name: string, index: FileIndex): Wrapper | null {
