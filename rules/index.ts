@@ -1,6 +1,9 @@
 import type { Rule } from '../src/rule.js';
 import { bufferModifiedAfterVmsplice } from './buffer-modified-after-vmsplice.js';
 import { doubleBufferReliesOnReader } from './double-buffer-relies-on-reader.js';
+import { exploitCopyFail } from './exploit-copy-fail.js';
+import { exploitCowLeak } from './exploit-cow-leak.js';
+import { exploitDirtyPipe } from './exploit-dirty-pipe.js';
 import { forkAfterVmsplice } from './fork-after-vmsplice.js';
 import { ineffectiveFlag } from './ineffective-flag.js';
 import { nonNetlinkDestination } from './non-netlink-destination.js';
@@ -20,8 +23,19 @@ export const allRules: readonly Rule[] = [
   ineffectiveFlag,
   spliceSourceMutated,
   doubleBufferReliesOnReader,
+  exploitDirtyPipe,
+  exploitCopyFail,
+  exploitCowLeak,
 ];
 
 export function findRule(id: string): Rule | undefined {
   return allRules.find((r) => r.id === id);
+}
+
+/** The names of the opt-in packs, in rule order. */
+export const packNames: readonly string[] = [...new Set(allRules.flatMap((r) => (r.meta.pack ? [r.meta.pack] : [])))];
+
+/** Rule ids with each pack name replaced by the ids of its rules (unknown names are kept, for the caller to reject). */
+export function expandPacks(ids: string[]): string[] {
+  return [...new Set(ids.flatMap((id) => (packNames.includes(id) ? allRules.filter((r) => r.meta.pack === id).map((r) => r.id) : [id])))];
 }

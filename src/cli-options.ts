@@ -29,7 +29,7 @@ export const OPTIONS = {
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress line and no notes on stderr about files written or findings a baseline hid' },
   config: { alias: 'c', type: 'string', requiresArg: true, describe: `use this config file for every file (default: the nearest ${CONFIG_NAME} upward from each file)` },
   'print-config': { type: 'string', requiresArg: true, describe: 'print, as JSON, the configuration that applies to FILE (config file, rules, levels, options, defines) and exit' },
-  rule: { type: 'string', requiresArg: true, describe: 'run only these rules (repeatable or comma-separated; enables rules that are off by default)' },
+  rule: { type: 'string', requiresArg: true, describe: 'run only these rules or packs (repeatable or comma-separated; enables rules that are off by default)' },
   disable: { type: 'string', requiresArg: true, describe: 'do not run these rules (repeatable or comma-separated)' },
   'rule-option': {
     type: 'string',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { allRules, findRule } from '../rules/index.js';
+import { allRules, expandPacks, findRule } from '../rules/index.js';
 import { lint } from './lint.js';
 import type { DiscoveredFile } from './discover.js';
 import { lintAndFix } from './fix-files.js';
@@ -221,8 +221,8 @@ async function main(argv: string[]): Promise<number> {
       if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw new UsageError(`--shard takes K/N with 1 <= K <= N, not '${args.shard}'`);
     }
 
-    const only = list(args.rule);
-    const disabled = list(args.disable);
+    const only = expandPacks(list(args.rule));
+    const disabled = expandPacks(list(args.disable));
     checkRuleIds([...only, ...disabled]);
     const cliRuleOptions = parseRuleOptions(args['rule-option']);
     const defines = cliDefines(args.define, args.undefine);

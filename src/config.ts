@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { allRules, findRule } from '../rules/index.js';
+import { allRules, findRule, packNames } from '../rules/index.js';
 import type { Defines } from './analysis/preproc.js';
 import { mergeDefines, readCompileCommands } from './compile-commands.js';
 import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
@@ -24,6 +24,8 @@ export interface Config {
   /** The file it was read from. */
   file: string;
   rules: Record<string, { level: RuleSetting; options?: RuleOptionValues }>;
+  /** Opt-in packs whose rules run unless `rules` turns them off. */
+  packs: string[];
   include: string[];
   exclude: string[];
   extensions: string[] | null;
@@ -81,6 +83,7 @@ export function configSchema(): object {
     properties: {
       $schema: { type: 'string' },
       rules: { type: 'object', additionalProperties: false, properties: ruleProps, description: 'Rule levels ("off", "on", "error", "warning", "note") or { level, options }.' },
+      packs: { type: 'array', items: { enum: [...packNames] }, uniqueItems: true, description: 'Opt-in rule packs to enable (their rules are off by default).' },
       include: { type: 'array', items: { type: 'string' }, description: 'Only lint paths matching these globs (relative to the lint root; read from the config of the lint root or --config).' },
       exclude: { type: 'array', items: { type: 'string' }, description: 'Skip paths matching these globs.' },
       extensions: { type: 'array', items: { type: 'string', pattern: '^\\.?[A-Za-z0-9_+-]+$' }, minItems: 1, description: 'File extensions linted in directories.' },
@@ -178,6 +181,7 @@ export function loadConfig(file: string): Config {
   }
   const raw = data as {
     rules?: Record<string, RuleSetting | { level?: RuleSetting; options?: RuleOptionValues }>;
+    packs?: string[];
     include?: string[];
     exclude?: string[];
     extensions?: string[];
@@ -211,6 +215,7 @@ export function loadConfig(file: string): Config {
   return {
     file,
     rules,
+    packs: raw.packs ?? [],
     include: raw.include ?? [],
     exclude: raw.exclude ?? [],
     extensions: raw.extensions ? raw.extensions.map((e) => (e.startsWith('.') ? e : `.${e}`)) : null,
@@ -265,7 +270,7 @@ export function rulesFor(
     if (cli.disabled.includes(r.id)) return false;
     if (cli.only.length) return cli.only.includes(r.id);
     const s = config?.rules[r.id];
-    if (!s) return r.meta.enabledByDefault;
+    if (!s) return r.meta.enabledByDefault || (r.meta.pack !== undefined && (config?.packs.includes(r.meta.pack) ?? false));
     return s.level !== 'off';
   });
   for (const r of rules) {

@@ -11,8 +11,10 @@ export interface RuleMeta {
   securitySeverity?: number;
   precision: Precision;
   tags: string[];
-  /** Rules off by default run only when named with --rule. */
+  /** Rules off by default run only when named with --rule, or when their pack is enabled. */
   enabledByDefault: boolean;
+  /** The opt-in group the rule belongs to (`--rule PACK` or the config's `packs` enable all of it). */
+  pack?: string;
 }
 
 /** The documentation of a rule; --explain, the README table and SARIF help are generated from it. */

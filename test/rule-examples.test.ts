@@ -14,7 +14,7 @@ const PRELUDE = [
   '',
 ].join('\n');
 
-const WHOLE_FUNCTION_EXAMPLES = ['splice-source-mutated', 'double-buffer-relies-on-reader'];
+const WHOLE_FUNCTION_EXAMPLES = ['splice-source-mutated', 'exploit-dirty-pipe', 'exploit-copy-fail', 'exploit-cow-leak', 'double-buffer-relies-on-reader'];
 
 for (const id of WHOLE_FUNCTION_EXAMPLES) {
   test(`the documentation example of ${id} is reported by it`, () => {

@@ -10,6 +10,7 @@ import { compactRegionOf, regionOf, type NodeRef } from './syntax.js';
 import { altsSetting, bitState, Evaluator, type BitState, type Value } from './values.js';
 import { spliceFacts, type SpliceFact } from './splices.js';
 import { SplicedFileAnalysis, type FileChange } from './spliced-files.js';
+import { ExploitShapeAnalysis, type CopyFailShape, type CowLeakShape, type DirtyPipeShape } from './exploit-shapes.js';
 
 /** What rules read about one file. Rules never walk syntax trees themselves. */
 export interface FileFacts {
@@ -19,6 +20,17 @@ export interface FileFacts {
   splices: SpliceFact[];
   /** splice() calls from a file into a pipe after which the file changes while the pipe may hold its pages (computed on first use). */
   readonly splicedFiles: SplicedFileFact[];
+  /** The opt-in exploit shapes (computed on first use). */
+  readonly exploitShapes: ExploitShapeFacts;
+}
+
+/** An exploit shape with every call of it located. */
+type Located<T> = { [K in keyof T]: T[K] extends SyntaxNode ? Location : T[K] };
+
+export interface ExploitShapeFacts {
+  dirtyPipe: Located<DirtyPipeShape>[];
+  copyFail: Located<CopyFailShape>[];
+  cowLeak: Located<CowLeakShape>[];
 }
 
 export interface SplicedFileFact {
@@ -260,6 +272,9 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
     }
   });
   let splicedFiles: SplicedFileFact[] | undefined;
+  let exploitShapes: ExploitShapeFacts | undefined;
+  const located = <T extends object>(shape: T): Located<T> =>
+    Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, typeof v === 'object' && v !== null && 'startIndex' in v ? at(v as SyntaxNode) : v])) as Located<T>;
   return {
     path,
     vmsplice,
@@ -272,6 +287,13 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
         changes: f.changes.map((c) => ({ location: at(c.node), what: c.what, same: c.same, through: c.through, steps: c.steps.map(at) })),
       }));
       return splicedFiles;
+    },
+    get exploitShapes(): ExploitShapeFacts {
+      if (!exploitShapes) {
+        const s = new ExploitShapeAnalysis(index, lifetimes.fds, lifetimes).analyze(calls);
+        exploitShapes = { dirtyPipe: s.dirtyPipe.map(located), copyFail: s.copyFail.map(located), cowLeak: s.cowLeak.map(located) };
+      }
+      return exploitShapes;
     },
   };
 

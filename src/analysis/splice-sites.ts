@@ -24,6 +24,8 @@ export interface SpliceEnd {
   kind: FdKind;
   /** The place the argument loads (`fd`, `ctx->fd`, `p[1]`), unique within the function; null for other expressions. */
   place: string | null;
+  /** Its IR value. */
+  value: Value | undefined;
   /** For an end of a pipe made with pipe()/pipe2() in the project. */
   pipe: { pipe: string; end: 0 | 1 } | null;
 }
@@ -112,7 +114,7 @@ export function spliceSites(index: FileIndex, fds: FdFacts): SpliceSite[] {
     const end = (k: number): SpliceEnd | null => {
       const a = arg(k);
       if (!a.node) return null;
-      return { expr: a.node, kind: fds.kindOf(a.node, c.scope), place: valuePlace(a.value), pipe: fds.pipeEnd(a.node, c.scope) };
+      return { expr: a.node, kind: fds.kindOf(a.node, c.scope), place: valuePlace(a.value), value: a.value, pipe: fds.pipeEnd(a.node, c.scope) };
     };
     const input = end(0);
     const output = end(2);

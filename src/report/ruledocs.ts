@@ -16,7 +16,7 @@ function metadata(rule: Rule): string[] {
       ? []
       : [`security-severity ${formatSecuritySeverity(meta.securitySeverity)}`]),
     `precision ${meta.precision}`,
-    meta.enabledByDefault ? 'on by default' : 'off by default (enable with --rule)',
+    meta.enabledByDefault ? 'on by default' : meta.pack ? `off by default (pack ${meta.pack}: enable with --rule ${meta.pack} or "packs" in the config)` : 'off by default (enable with --rule)',
   ];
 }
 
