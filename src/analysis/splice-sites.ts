@@ -95,6 +95,13 @@ function ioWrapperOf(name: string, index: FileIndex): IoWrapper | null {
   return found;
 }
 
+/** Does the file of this open() make its path a FIFO (mkfifo, mknod)? */
+export function madeFifoHere(opener: SyntaxNode, index: FileIndex): boolean {
+  const a = args(opener);
+  const path = a[/^openat/.test(opener.childForFieldName('function')?.text ?? '') ? 1 : 0];
+  return index.callsByTree(opener.tree).some((c) => /^mk(fifo|nod)(at)?$/.test(c.callee) && args(c.node).some((x) => path !== undefined && unparen(x).text === unparen(path).text));
+}
+
 /** The splice() sites written in this file. */
 export function spliceSites(index: FileIndex, fds: FdFacts): SpliceSite[] {
   const out: SpliceSite[] = [];

@@ -3,7 +3,7 @@ import type { CallInstr, IrFunction, Value } from '../ir/types.js';
 import type { FdFacts, FdKind } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { WRITERS } from './libc.js';
-import { drainPoints, irOfScope, reachAfter, reachedAfter, spliceSites, stepsTo, valuePlace, type SpliceSite } from './splice-sites.js';
+import { drainPoints, irOfScope, madeFifoHere, reachAfter, reachedAfter, spliceSites, stepsTo, valuePlace, type SpliceSite } from './splice-sites.js';
 import { unparen } from './syntax.js';
 import type { Evaluator } from './values.js';
 
@@ -127,7 +127,9 @@ export class SplicedFileAnalysis {
   }
 
   private analyzeSite(site: SpliceSite): SplicedFile | null {
-    const source = site.input.kind;
+    // The fd analysis calls an open() of any path text some mkfifo() of the tree names a FIFO; only this file's count.
+    const given = site.input.kind;
+    const source: FdKind = given.kind === 'fifo' && !madeFifoHere(given.at, this.index) ? { kind: 'file', path: null, creates: false, at: given.at } : given;
     const open = opening(source);
     // Only a file gives page-cache pages; O_DIRECT and procfs/sysfs/device files are read into fresh pages (a copy).
     if (open && (/\bO_DIRECT\b/.test(open.flags) || /^"\/(proc|sys|dev)\//.test(open.path ?? ''))) return null;
