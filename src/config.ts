@@ -83,13 +83,13 @@ export function configSchema(): object {
     properties: {
       $schema: { type: 'string' },
       rules: { type: 'object', additionalProperties: false, properties: ruleProps, description: 'Rule levels ("off", "on", "error", "warning", "note") or { level, options }.' },
-      packs: { type: 'array', items: { enum: [...packNames] }, uniqueItems: true, description: 'Opt-in rule packs to enable (their rules are off by default).' },
       include: { type: 'array', items: { type: 'string' }, description: 'Only lint paths matching these globs (relative to the lint root; read from the config of the lint root or --config).' },
       exclude: { type: 'array', items: { type: 'string' }, description: 'Skip paths matching these globs.' },
       extensions: { type: 'array', items: { type: 'string', pattern: '^\\.?[A-Za-z0-9_+-]+$' }, minItems: 1, description: 'File extensions linted in directories.' },
       defines: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, description: 'Macros taken as defined when deciding #if branches (-D).' },
       undefines: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, description: 'Macros taken as undefined (-U).' },
       compileCommands: { type: 'string', description: 'A compile_commands.json whose -D/-U apply per file.' },
+      packs: { type: 'array', items: { enum: [...packNames] }, uniqueItems: true, description: 'Opt-in rule packs to enable (their rules are off by default).' },
     },
   };
 }
