@@ -8,6 +8,7 @@ import { forkAfterVmsplice } from './fork-after-vmsplice.js';
 import { ineffectiveFlag } from './ineffective-flag.js';
 import { nonNetlinkDestination } from './non-netlink-destination.js';
 import { notAPipe } from './not-a-pipe.js';
+import { readDirectionMisuse } from './read-direction-misuse.js';
 import { spliceFGift } from './splice-f-gift.js';
 import { spliceSourceMutated } from './splice-source-mutated.js';
 import { uncheckedResult } from './unchecked-result.js';
@@ -26,6 +27,7 @@ export const allRules: readonly Rule[] = [
   exploitDirtyPipe,
   exploitCopyFail,
   exploitCowLeak,
+  readDirectionMisuse,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -11,6 +11,10 @@ import { altsSetting, bitState, Evaluator, type BitState, type Value } from './v
 import { spliceFacts, type SpliceFact } from './splices.js';
 import { SplicedFileAnalysis, type FileChange } from './spliced-files.js';
 import { ExploitShapeAnalysis, type CopyFailShape, type CowLeakShape, type DirtyPipeShape } from './exploit-shapes.js';
+import { Mappings, type Backing } from './mappings.js';
+import { QueuedMemory } from './queued-memory.js';
+import { resultDrainedAsQueued } from './result-as-queued.js';
+import { isAncestor, unparen } from './syntax.js';
 
 /** What rules read about one file. Rules never walk syntax trees themselves. */
 export interface FileFacts {
@@ -110,6 +114,32 @@ export interface VmspliceFact {
     localPipe: boolean;
     consumers: ConsumerFact[];
   };
+  /** What the iovec points at, element by element (as far as the elements are known). */
+  memory: MemoryFact[];
+  /** A splice() or tee() out of the same descriptor whose length is this call's result. */
+  drainedAsQueued: Location | null;
+}
+
+export interface MemoryFact {
+  /** The iov_base expression (without casts), where the outermost caller wrote it. */
+  text: string;
+  /** Written at the reported call site, not inside the wrapper or macro it calls. */
+  atSite: boolean;
+  location: Location;
+  /** Why the memory cannot be written (a string literal, a const object, a PROT_READ mapping), or null. */
+  readOnly: { what: string; may: boolean; location: Location } | null;
+  /** The mmap() calls whose memory it may point into. */
+  mappings: MappingFact[];
+}
+
+export interface MappingFact {
+  location: Location;
+  backing: Backing;
+  /** The mapped descriptor's kind and where it was made, when known. */
+  fd: FdKind;
+  fdCreatedAt: Location | null;
+  shared: boolean | null;
+  readOnly: boolean | null;
 }
 
 export interface ConsumerFact {
@@ -156,6 +186,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
   const standalone = new Evaluator(index, true);
   const lifetimes = new LifetimeAnalysis(index);
   const recognizer = new CallRecognizer(index);
+  const queuedMemory = new QueuedMemory(index, lifetimes.buffers, new Mappings(index, lifetimes.fds));
   const calls = recognizer.callSites();
   const flagsLocation = (n: SyntaxNode): Location => ({ path: fileOf({ node: n, frag: null }), region: compactRegionOf({ node: n, frag: null }, headOf(n)) });
   const vmsplice = calls.map((call): VmspliceFact => {
@@ -194,15 +225,18 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
         },
       };
     }
+    const siteLocation: Location = { path, region: compactRegionOf({ node: call.site, frag: null }, call.head) };
     const fact: VmspliceFact = {
       call,
-      location: { path, region: compactRegionOf({ node: call.site, frag: null }, call.head) },
+      location: siteLocation,
       innerLocation: call.hops.length > 1 ? locate(inner) : null,
       hops: call.hops,
       flags,
       lifetime: lifetimeFacts(),
       result: resultFacts(),
       destination: destinationFacts(),
+      memory: memoryFacts(),
+      drainedAsQueued: drainFact(),
     };
     // A call on something that is not a pipe fails with EBADF: nothing is queued, nothing else applies.
     if (fact.destination.notAPipe) fact.lifetime = { ...fact.lifetime, events: [], forks: [], dischargedByS4: null };
@@ -266,6 +300,32 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
       return null;
     }
 
+    function memoryFacts(): MemoryFact[] {
+      return queuedMemory.bases(call).map((b) => {
+        // Nodes of a macro body are not in the file's tree: such an expression is located at the call.
+        const where = (n: SyntaxNode): Location => (b.inMacro && isAncestor(b.expr, n) ? siteLocation : at(n));
+        return {
+          text: withoutCasts(b.expr).text,
+          atSite: b.atSite,
+          location: where(b.expr),
+          readOnly: b.readOnly ? { what: b.readOnly.what, may: b.readOnly.may, location: where(b.readOnly.at) } : null,
+          mappings: b.mappings.map((m) => ({
+            location: at(m.at),
+            backing: m.backing,
+            fd: m.fd,
+            fdCreatedAt: 'at' in m.fd && m.fd.at ? at(m.fd.at) : null,
+            shared: m.shared,
+            readOnly: m.readOnly,
+          })),
+        };
+      });
+    }
+
+    function drainFact(): Location | null {
+      const d = resultDrainedAsQueued(call, index);
+      return d ? at(d) : null;
+    }
+
     function resultFacts(): VmspliceFact['result'] {
       const r = analyzeResult(call, index, lifetimes.buffers);
       return { use: r.use, location: locate(r.at), variable: r.variable, deliberate: r.deliberate, detail: r.detail };
@@ -300,6 +360,11 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
 
 }
 
+
+function withoutCasts(n: SyntaxNode): SyntaxNode {
+  const e = unparen(n);
+  return e.type === 'cast_expression' ? withoutCasts(e.childForFieldName('value') ?? e) : e;
+}
 
 function headOf(n: SyntaxNode): SyntaxNode {
   return n.type === 'call_expression' ? n.childForFieldName('function') ?? n : n;

@@ -15,7 +15,8 @@ import { parseIntLiteral, unparen } from './syntax.js';
 export type FdKind =
   | { kind: 'pipe-end'; pipe: string; end: 0 | 1; at: SyntaxNode | null; notification: boolean }
   | { kind: 'file'; path: string | null; creates: boolean; at: SyntaxNode }
-  | { kind: 'fifo'; at: SyntaxNode }
+  /** `readOnly`: opened O_RDONLY (a read end); O_WRONLY and O_RDWR open the write direction (semantics.md 2.1). */
+  | { kind: 'fifo'; at: SyntaxNode; readOnly: boolean | null }
   | { kind: 'socket'; domain: string; type: string | null; at: SyntaxNode }
   | { kind: 'accepted'; from: FdKind | null; at: SyntaxNode }
   | { kind: 'socketpair'; at: SyntaxNode | null }
@@ -97,6 +98,7 @@ export class FdFacts {
     const k = this.kindOf(expr, scope);
     if (k.kind === 'pipe-end') return k.end === 0 ? 'read' : 'write';
     if (k.kind === 'std') return k.n === 0 ? 'read' : 'write';
+    if (k.kind === 'fifo' && k.readOnly !== null) return k.readOnly ? 'read' : 'write';
     if (k.kind !== 'parameter' || !scope.name || depth >= DIRECTION_DEPTH) return null;
     const at = scope.params.indexOf(k.name);
     const callers = callersOf(scope, this.index);
@@ -200,8 +202,8 @@ export class FdFacts {
       const at = name.startsWith('openat') ? 1 : 0;
       const p = a[at] ? unparen(a[at]) : null;
       const path = p?.type === 'string_literal' ? p.text.slice(1, -1) : null;
-      if (p && this.fifoPaths.has(p.text)) return { kind: 'fifo', at: call };
       const flags = a[at + 1]?.text ?? '';
+      if (p && this.fifoPaths.has(p.text)) return { kind: 'fifo', at: call, readOnly: /O_WRONLY|O_RDWR/.test(flags) ? false : /O_RDONLY|^0$/.test(flags) ? true : null };
       const creates = name.startsWith('creat') || /O_CREAT|O_TMPFILE/.test(flags);
       return { kind: 'file', path, creates, at: call };
     }

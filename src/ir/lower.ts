@@ -504,7 +504,7 @@ function typeText(t: SyntaxNode): string {
 }
 
 /** The shape of a declared object from its declaration (or parameter declaration) and declarator. */
-function shapeOf(decl: SyntaxNode, d: SyntaxNode | null): TypeShape {
+export function shapeOf(decl: SyntaxNode, d: SyntaxNode | null): TypeShape {
   const type = decl.childForFieldName('type');
   const typeName = type ? typeText(type) : '';
   const qualifiers = decl.children.filter((c) => c.type === 'type_qualifier').map((c) => c.text);
