@@ -4,6 +4,7 @@ import { doubleBufferReliesOnReader } from './double-buffer-relies-on-reader.js'
 import { exploitCopyFail } from './exploit-copy-fail.js';
 import { exploitCowLeak } from './exploit-cow-leak.js';
 import { exploitDirtyPipe } from './exploit-dirty-pipe.js';
+import { fileBackedVmsplice } from './file-backed-vmsplice.js';
 import { forkAfterVmsplice } from './fork-after-vmsplice.js';
 import { ineffectiveFlag } from './ineffective-flag.js';
 import { nonNetlinkDestination } from './non-netlink-destination.js';
@@ -28,6 +29,7 @@ export const allRules: readonly Rule[] = [
   exploitCopyFail,
   exploitCowLeak,
   readDirectionMisuse,
+  fileBackedVmsplice,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -86,7 +86,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const rule of opts.rules) {
-    const level = opts.levels?.get(rule.id) ?? rule.meta.level;
+    const configured = opts.levels?.get(rule.id);
     const options = resolveOptions(rule, opts.ruleOptions?.get(rule.id));
     rule.check(facts, (r: Report) => {
       const { region } = r.location;
@@ -97,7 +97,7 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
       seen.add(key);
       findings.push({
         ruleId: rule.id,
-        level,
+        level: configured ?? r.level ?? rule.meta.level,
         message: r.message,
         location: r.location,
         related: r.related ?? [],

@@ -36,6 +36,8 @@ export interface RuleDocs {
 
 export interface Report {
   message: string;
+  /** A sub-case the rule documents as less severe than its level (a configured level still wins). */
+  level?: Level;
   location: Location;
   related?: RelatedLocation[];
   flow?: RelatedLocation[];
