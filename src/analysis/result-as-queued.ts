@@ -1,6 +1,7 @@
 import type { SyntaxNode } from '../parse.js';
 import { irOf } from '../ir/cache.js';
-import type { Value } from '../ir/types.js';
+import type { CallInstr, Instr, IrFunction } from '../ir/types.js';
+import { reachFrom } from './cfg.js';
 import type { VmspliceCall } from './calls.js';
 import type { FileIndex } from './fileindex.js';
 import { unparen } from './syntax.js';
@@ -27,20 +28,36 @@ export function resultDrainedAsQueued(call: VmspliceCall, index: FileIndex): Syn
   const site = ir?.callAt(call.site);
   const fd = expressionIn(call.args.fd, call.scope);
   if (!ir || !site || !fd) return null;
+  const start = ir.blockOf(site);
   // Symbols holding the result (`r = vmsplice(...)`, also inside a condition).
   const holders = new Set<number>();
-  for (const block of ir.code) {
-    for (const ins of block) {
-      if (ins.kind === 'assign' && ins.place.path.length === 0 && ins.value.kind === 'result' && ins.value.call === site.id) holders.add(ins.place.base.id);
-    }
+  for (const ins of ir.code[start]) {
+    if (ins.kind === 'assign' && ins.place.path.length === 0 && ins.value.kind === 'result' && ins.value.call === site.id) holders.add(ins.place.base.id);
   }
-  const isResult = (v: Value | undefined): boolean =>
-    v !== undefined && ((v.kind === 'result' && v.call === site.id) || (v.kind === 'load' && v.place.path.length === 0 && holders.has(v.place.base.id)));
   for (const c of ir.calls) {
     const drain = c.callee ? DRAINS[c.callee] : undefined;
-    if (!drain || !isResult(c.args[drain.len])) continue;
+    const len = drain ? c.args[drain.len] : undefined;
+    if (!drain || !len) continue;
+    const direct = len.kind === 'result' && len.call === site.id;
+    const held = len.kind === 'load' && len.place.path.length === 0 && holders.has(len.place.base.id) && reaches(ir, site, len.place.base.id, c);
+    if (!direct && !held) continue;
     const from = c.node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment')[drain.fd];
     if (from && normalized(from) === normalized(fd)) return c.node;
   }
   return null;
+}
+
+/** Whether the value the call stored in symbol `sym` is still there when `use` runs (no other assignment on some path). */
+function reaches(ir: IrFunction, call: CallInstr, sym: number, use: CallInstr): boolean {
+  const kills = (ins: Instr): boolean => ins.kind === 'assign' && ins.place.path.length === 0 && ins.place.base.id === sym && !(ins.value.kind === 'result' && ins.value.call === call.id);
+  const start = ir.blockOf(call);
+  const block = ir.blockOf(use);
+  const code = ir.code[block];
+  const at = code.indexOf(use);
+  if (block === start) {
+    const from = code.indexOf(call);
+    if (from < at) return !code.slice(from + 1, at).some(kills);
+  }
+  const reach = reachFrom(ir.cfg, start, (id) => ir.code[id].some(kills), () => false);
+  return reach.reached.has(block) && !code.slice(0, at).some(kills);
 }
