@@ -80,7 +80,8 @@ export const bufferModifiedAfterVmsplice: Rule = {
       '- Paths are judged in the function that queues the buffer and in each caller a wrapper passes it through; a ' +
         'buffer handed to another thread or a signal handler is not followed.',
       '- Safe points recognised: a checked splice() of the same pipe\'s read end into a regular file, /dev/null or a ' +
-        'netlink socket, or a checked read() of it; the result read back from an AF_ALG operation socket; closing both ' +
+        'netlink socket (or an AF_ALG operation socket with `--kernel 7.1` or later), or a checked read() of it; the ' +
+        'result read back from an AF_ALG operation socket; closing both ' +
         'ends of the pipe; munmap()/MAP_FIXED/MADV_DONTNEED of a private anonymous mapping; a `vmsplice-consumed` comment. ' +
         'Refills in code that compares the pipe size fcntl(F_SETPIPE_SZ/F_GETPIPE_SZ) returned (double buffering) are ' +
         'not reported.',
@@ -108,9 +109,11 @@ export const bufferModifiedAfterVmsplice: Rule = {
     const exits = new Map<string, BufferEventFact[]>();
     // Likewise, the writes that refill one queued buffer on the next round are one defect of that queueing call.
     const refills = new Map<string, BufferEventFact[]>();
+    const assumptions = new Map<BufferEventFact, string>();
     for (const fact of facts.vmsplice) {
       if (fact.lifetime.direction !== 'write') continue;
       for (const e of fact.lifetime.events) {
+        if (fact.destination.assumption) assumptions.set(e, fact.destination.assumption);
         if (e.kind === 'scope-exit') {
           const key = `${e.owner}\0${e.buffer}`;
           exits.set(key, [...(exits.get(key) ?? []), e]);
@@ -121,13 +124,13 @@ export const bufferModifiedAfterVmsplice: Rule = {
           refills.set(key, [...(refills.get(key) ?? []), e]);
           continue;
         }
-        reportEvent(e, [], report);
+        reportEvent(e, [], report, assumptions.get(e));
       }
     }
     for (const group of refills.values()) {
       const [first, ...rest] = [...group].sort((a, b) => a.location.region.startLine - b.location.region.startLine || a.location.region.startColumn - b.location.region.startColumn);
       const related = rest.map((e): RelatedLocation => ({ location: e.location, message: `'${e.buffer}' ${what(e).replace(/^is /, 'is also ')} here.` }));
-      reportEvent(first, related, report);
+      reportEvent(first, related, report, assumptions.get(first));
     }
     for (const group of exits.values()) {
       const byPlace = (a: BufferEventFact, b: BufferEventFact): number =>
@@ -141,18 +144,20 @@ export const bufferModifiedAfterVmsplice: Rule = {
         if (!seen.has(`q${e.queuedAt.region.startLine}`)) related.push({ location: e.queuedAt, message: `'${e.buffer}' is also queued here.` });
         seen.add(exit).add(`q${e.queuedAt.region.startLine}`);
       }
-      reportEvent(first, related, report);
+      reportEvent(first, related, report, assumptions.get(first));
     }
   },
 };
 
-function reportEvent(e: BufferEventFact, extra: RelatedLocation[], report: (r: Report) => void): void {
+/** `assumption`: the kernel assumption the pipe's AF_ALG consumer was judged under (--kernel), said in the message. */
+function reportEvent(e: BufferEventFact, extra: RelatedLocation[], report: (r: Report) => void, assumption?: string): void {
   const line = e.queuedAt.region.startLine;
   const queued = e.queuedBy === 'vmsplice' || e.queuedBy === 'sys_vmsplice' ? `${e.queuedBy}()` : `'${e.queuedBy}()' (which calls vmsplice())`;
   const verb = what(e);
-  const message = e.reliance
+  const base = e.reliance
     ? `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} before the pipe is drained: the reader sees the new bytes only while vmsplice shares pages (a copying vmsplice, fork() or hugetlb break this).`
     : `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} while the pipe may still reference its pages.`;
+  const message = assumption ? `${base.slice(0, -1)} (the pipe is drained into AF_ALG, ${assumption}).` : base;
   const steps: RelatedLocation[] = [{ location: e.queuedAt, message: `${queued} queues the pages of '${e.buffer}'.` }];
   const middle = e.path.slice(1, -1);
   const kept = middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;

@@ -67,8 +67,9 @@ export const nonNetlinkDestination: Rule = {
       '- The rule needs only that the memory may change, not a change the analysis saw: memory of a caller (a parameter), ' +
         'memory whose origin is not in view, and memory that changes or dies after the call count. Memory allocated in ' +
         'the analysed code and afterwards only read, unmapped or kept until exit is not reported.',
-      '- AF_ALG operation sockets count as copying only when the result is read back in the file (older kernels ' +
-        'held the pages until then). /dev/fuse is not reported.',
+      '- AF_ALG operation sockets count as copying only when the result is read back in the file (kernels before 7.1 ' +
+        'hold the pages until then), or always with `--kernel 7.1` or later (config key `kernel`), since 7.1 copies. ' +
+        '/dev/fuse is not reported.',
       '- A pipe array that arrives as a parameter (`int p[2]`) is not bound to the callers\' pipes yet: its consumers ' +
         'are unknown (reported only with `reportUnknown`). A single pipe end parameter is bound when every caller passes ' +
         'the same end of the same pipe.',

@@ -18,6 +18,7 @@ import { printConfig } from './print-config.js';
 import { OutputError, writeOutput } from './output-file.js';
 import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { parseDefine, type Defines } from './analysis/preproc.js';
+import { parseKernelVersion } from './analysis/kernel.js';
 import { readCompileCommands } from './compile-commands.js';
 import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
 import type { LintResult } from './types.js';
@@ -226,6 +227,8 @@ async function main(argv: string[]): Promise<number> {
     checkRuleIds([...only, ...disabled]);
     const cliRuleOptions = parseRuleOptions(args['rule-option']);
     const defines = cliDefines(args.define, args.undefine);
+    const kernel = args.kernel === undefined ? null : parseKernelVersion(String(args.kernel));
+    if (args.kernel !== undefined && !kernel) throw new UsageError(`--kernel takes a version such as 6.6 or 7.1, not '${args.kernel}'`);
     const root = process.cwd();
     let buildDefines: Map<string, Defines> | undefined;
     let resolver: ConfigResolver;
@@ -237,10 +240,11 @@ async function main(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const base = rulesFor(rootConfig, { only, disabled, options: cliRuleOptions });
+    const base = { ...rulesFor(rootConfig, { only, disabled, options: cliRuleOptions }), kernel: kernel ?? rootConfig?.kernel ?? null };
     const engineFor = (config: Config | null, absPath: string): EngineOptions => ({
       ...rulesFor(config, { only, disabled, options: cliRuleOptions }),
       defines: definesFor(config, absPath, buildDefines, defines),
+      kernel: kernel ?? config?.kernel ?? null,
       includeSuppressed: args['include-suppressed'],
       reportUnusedDirectives: args['report-unused-directives'],
     });

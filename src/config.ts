@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { allRules, findRule, packNames } from '../rules/index.js';
 import type { Defines } from './analysis/preproc.js';
+import { KERNEL_VERSION_PATTERN, parseKernelVersion, type KernelFloor } from './analysis/kernel.js';
 import { mergeDefines, readCompileCommands } from './compile-commands.js';
 import { resolveOptions, type Rule, type RuleOptionValues } from './rule.js';
 import { didYouMean } from './suggest.js';
@@ -32,6 +33,8 @@ export interface Config {
   defines: Defines;
   /** Per-file -D/-U of compileCommands, resolved relative to the config's folder. */
   buildDefines: Map<string, Defines> | null;
+  /** `kernel`: the oldest kernel the program supports. */
+  kernel: KernelFloor | null;
 }
 
 class ConfigError extends Error {}
@@ -90,6 +93,11 @@ export function configSchema(): object {
       undefines: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, description: 'Macros taken as undefined (-U).' },
       compileCommands: { type: 'string', description: 'A compile_commands.json whose -D/-U apply per file.' },
       packs: { type: 'array', items: { enum: [...packNames] }, uniqueItems: true, description: 'Opt-in rule packs to enable (their rules are off by default).' },
+      kernel: {
+        type: 'string',
+        pattern: KERNEL_VERSION_PATTERN,
+        description: 'The oldest kernel the program supports (like --kernel): before 7.1 AF_ALG keeps spliced pages until the result is read, from 7.1 it copies them.',
+      },
     },
   };
 }
@@ -188,6 +196,7 @@ export function loadConfig(file: string): Config {
     defines?: Record<string, string | number | boolean>;
     undefines?: string[];
     compileCommands?: string;
+    kernel?: string;
   };
   const rules: Config['rules'] = {};
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
@@ -221,6 +230,7 @@ export function loadConfig(file: string): Config {
     extensions: raw.extensions ? raw.extensions.map((e) => (e.startsWith('.') ? e : `.${e}`)) : null,
     defines: { defined, undefined: new Set(raw.undefines ?? []) },
     buildDefines,
+    kernel: raw.kernel === undefined ? null : parseKernelVersion(raw.kernel),
   };
 }
 

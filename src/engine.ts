@@ -1,6 +1,7 @@
 import { buildFacts } from './analysis/facts.js';
 import { buildFileIndex } from './analysis/fileindex.js';
 import { NO_DEFINES, type Defines } from './analysis/preproc.js';
+import type { KernelFloor } from './analysis/kernel.js';
 import { Project, type IndexedFile } from './analysis/project.js';
 import { allRules } from '../rules/index.js';
 import { applyDirectives, parseDirectives } from './suppress.js';
@@ -20,6 +21,8 @@ export interface EngineOptions {
   includeSuppressed?: boolean;
   /** Report directives that suppressed nothing. */
   reportUnusedDirectives?: boolean;
+  /** The oldest kernel the program supports (--kernel); null or absent: older than every version-dependent change. */
+  kernel?: KernelFloor | null;
 }
 
 /** Every rule id a directive may name, also those not run. */
@@ -69,7 +72,7 @@ function underConditions(own: IndexedFile, f: Finding): string {
  */
 export function lintIndexed(own: IndexedFile, project: Project, text: string, opts: EngineOptions): LintedFile {
   const path = own.path;
-  const facts = buildFacts(path, project.view(own));
+  const facts = buildFacts(path, project.view(own), opts.kernel ?? null);
   const notifications: Notification[] = [];
   const unstructured = facts.vmsplice.filter((f) => f.lifetime.unstructured);
   if (unstructured.length) {

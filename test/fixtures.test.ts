@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { allRules } from '../rules/index.js';
 import { lintText } from '../src/engine.js';
 import { lint } from '../src/lint.js';
+import { parseKernelVersion } from '../src/analysis/kernel.js';
 import type { Finding } from '../src/types.js';
 
 /**
@@ -43,17 +44,36 @@ export function parseExpectations(line: string): Expectation[] {
   return out;
 }
 
+/**
+ * `/* expect(kernel V): ID[ "text"], ... *\/` or `/* expect(kernel V): none *\/`, before the line's plain
+ * expectations: what the line reports when linted with --kernel V instead; a file with such comments is also linted
+ * with each V it names.
+ */
+const KERNEL_EXPECT = /\bexpect\(kernel ([^)\s]+)\):\s*(.*?)\s*\*\//g;
+
+function kernelVersions(text: string): string[] {
+  return [...new Set([...text.matchAll(KERNEL_EXPECT)].map((m) => m[1]))].sort();
+}
+
+function kernelExpectations(version: string): (line: string) => Expectation[] {
+  return (line) => {
+    const m = [...line.matchAll(KERNEL_EXPECT)].find((x) => x[1] === version);
+    if (!m) return parseExpectations(line);
+    return m[2] === 'none' ? [] : parseExpectations(`expect: ${m[2]}`);
+  };
+}
+
 const ruleIds = new Set(allRules.map((r) => r.id));
 const files = cFiles(fixturesDir);
 const crossFileDir = path.join(fixturesDir, 'cross-file');
 const crossFileCases = readdirSync(crossFileDir).filter((d) => statSync(path.join(crossFileDir, d)).isDirectory()).sort();
 
 /** Missing and unexpected findings of one file, against its inline expectations. */
-function compare(rel: string, text: string, findings: Finding[]): string[] {
+function compare(rel: string, text: string, findings: Finding[], expectationsOf: (line: string) => Expectation[] = parseExpectations): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   const expected = new Map<number, Expectation[]>();
   lines.forEach((l, i) => {
-    const exps = parseExpectations(l);
+    const exps = expectationsOf(l);
     for (const e of exps) assert.ok(ruleIds.has(e.ruleId), `${rel}:${i + 1}: unknown rule '${e.ruleId}' in expectation`);
     if (exps.length) expected.set(i + 1, exps);
   });
@@ -91,6 +111,15 @@ for (const file of files.filter((f) => !f.startsWith(crossFileDir + path.sep))) 
     const problems = compare(rel, text, lintText(rel, text, { rules: allRules }).findings);
     assert.deepEqual(problems, [], problems.join('\n'));
   });
+  for (const version of kernelVersions(readFileSync(file, 'utf8'))) {
+    test(`fixture ${rel} with --kernel ${version}`, () => {
+      const text = readFileSync(file, 'utf8');
+      const kernel = parseKernelVersion(version);
+      assert.ok(kernel, `${rel}: '${version}' is not a kernel version`);
+      const problems = compare(rel, text, lintText(rel, text, { rules: allRules, kernel }).findings, kernelExpectations(version));
+      assert.deepEqual(problems, [], problems.join('\n'));
+    });
+  }
 }
 
 // Each cross-file case is one tree, linted as a whole through the real two-phase pipeline.

@@ -46,6 +46,11 @@ function declarationOf(
 export class BufferResolver {
   constructor(private readonly index: FileIndex) {}
 
+  /** The iov_base expressions a vmsplice iov argument selects (what the memory and alignment facts start from). */
+  iovBases(iov: ArgExpr, count: ArgExpr | null): ArgExpr[] {
+    return this.iovFields(iov, count, 'iov_base');
+  }
+
   /** The iov_len expressions a vmsplice iov argument selects. Unknown iovecs give none. */
   iovLengths(iov: ArgExpr, count: ArgExpr | null): ArgExpr[] {
     return this.iovFields(iov, count, 'iov_len');

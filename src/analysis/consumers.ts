@@ -5,6 +5,7 @@ import { spawns } from './libc.js';
 import type { CallNode, FileIndex, Scope } from './fileindex.js';
 import { unparen } from './syntax.js';
 import { expressionIn } from './values.js';
+import { afAlgAssumption, afAlgCopies, type KernelFloor } from './kernel.js';
 
 /**
  * Where the pages a vmsplice call queued go next (semantics.md section 4):
@@ -52,7 +53,7 @@ function createdAt(k: FdKind): SyntaxNode | null {
   return 'at' in k ? k.at : null;
 }
 
-export function destinationOf(call: VmspliceCall, index: FileIndex, fds: FdFacts): Destination {
+export function destinationOf(call: VmspliceCall, index: FileIndex, fds: FdFacts, kernel: KernelFloor | null = null): Destination {
   // The fd as written at each level, outermost first: the first level where it is something known decides.
   const scopes: Scope[] = [];
   for (const h of call.hops) {
@@ -89,10 +90,10 @@ export function destinationOf(call: VmspliceCall, index: FileIndex, fds: FdFacts
     ({ k: fd, scope: fdScope, arg: fdExpr } = first);
   }
   const pipe = fd.kind === 'pipe-end' ? fd.pipe : null;
-  return { fd, fdScope, fdExpr, pipe, consumers: pipe ? consumersOf(pipe, index, fds) : [] };
+  return { fd, fdScope, fdExpr, pipe, consumers: pipe ? consumersOf(pipe, index, fds, kernel) : [] };
 }
 
-function classify(sink: FdKind, at: SyntaxNode, afAlgRead: (k: FdKind) => boolean, onward: (pipe: string) => Consumer[]): Consumer {
+function classify(sink: FdKind, at: SyntaxNode, afAlgRead: (k: FdKind) => boolean, onward: (pipe: string) => Consumer[], kernel: KernelFloor | null): Consumer {
   const created = createdAt(sink);
   // Into another pipe of this file: as safe as that pipe's own consumers, all of which must copy.
   if (sink.kind === 'pipe-end' && sink.end === 1) {
@@ -110,10 +111,11 @@ function classify(sink: FdKind, at: SyntaxNode, afAlgRead: (k: FdKind) => boolea
     };
   }
   if (isAfAlgOp(sink)) {
-    // Before Linux 7.1's ffdd2bc37895 AF_ALG held the pages until the result was read back (S1').
+    // Before Linux 7.1's ffdd2bc37895 AF_ALG held the pages until the result was read back (S1'); since, it copies.
+    if (afAlgCopies(kernel)) return { class: 'copy', what: `an AF_ALG operation socket (${afAlgAssumption(kernel)})`, sink: 'af-alg', at, createdAt: created };
     return afAlgRead(sink)
       ? { class: 'copy', what: 'an AF_ALG operation socket whose result is read back', sink: 'af-alg', at, createdAt: created }
-      : { class: 'deferred', what: 'an AF_ALG operation socket whose result is never read back in this file', sink: null, at, createdAt: created };
+      : { class: 'deferred', what: `an AF_ALG operation socket whose result is never read back in this file (${afAlgAssumption(kernel)})`, sink: 'af-alg', at, createdAt: created };
   }
   if (sink.kind === 'file' && sink.path === '/dev/fuse') return { class: 'deferred', what: '/dev/fuse', sink: null, at, createdAt: created };
   const holder = referenceHolder(sink);
@@ -202,14 +204,14 @@ function helperUses(name: string, k: number, callerArgs: SyntaxNode[], callerSco
 }
 
 /** Every consumer of a pipe's read end in the project (`seen` stops pipe-to-pipe cycles). */
-function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, seen = new Set<string>()): Consumer[] {
+function consumersOf(pipe: string, index: FileIndex, fds: FdFacts, kernel: KernelFloor | null, seen = new Set<string>()): Consumer[] {
   seen.add(pipe);
-  const onward = (next: string): Consumer[] => (seen.has(next) ? [] : consumersOf(next, index, fds, seen));
+  const onward = (next: string): Consumer[] => (seen.has(next) ? [] : consumersOf(next, index, fds, kernel, seen));
   const out: Consumer[] = [];
   const afAlgRead = (k: FdKind): boolean => k.kind === 'accepted' && afAlgReadBack(index, fds).has(k.at.id);
   for (const u of pipeUses(pipe, index, fds)) {
     if (u.end !== 0) continue;
-    if (u.op === 'splice' && u.sink) out.push(classify(u.sink, u.at, afAlgRead, onward));
+    if (u.op === 'splice' && u.sink) out.push(classify(u.sink, u.at, afAlgRead, onward, kernel));
     else if (u.op === 'tee') out.push({ class: 'reference', what: 'another pipe (tee)', sink: null, at: u.at, createdAt: null });
     else if (u.op === 'read') out.push({ class: 'copy', what: 'a read() in this program', sink: 'read', at: u.at, createdAt: null });
     else if (u.op === 'dup2') {

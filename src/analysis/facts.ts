@@ -15,6 +15,7 @@ import { Mappings, type Backing } from './mappings.js';
 import { QueuedMemory } from './queued-memory.js';
 import { resultDrainedAsQueued } from './result-as-queued.js';
 import { isAncestor, unparen } from './syntax.js';
+import { afAlgAssumption, type KernelFloor } from './kernel.js';
 
 /** What rules read about one file. Rules never walk syntax trees themselves. */
 export interface FileFacts {
@@ -113,6 +114,8 @@ export interface VmspliceFact {
     /** The fd is the write end of a pipe made in this file. */
     localPipe: boolean;
     consumers: ConsumerFact[];
+    /** The kernel assumption the consumers' classes rest on (an AF_ALG consumer), for messages; null when none does. */
+    assumption: string | null;
   };
   /** What the iovec points at, element by element (as far as the elements are known). */
   memory: MemoryFact[];
@@ -171,7 +174,8 @@ export interface BufferEventFact {
   scopeEnd: 'return' | 'block' | null;
 }
 
-export function buildFacts(path: string, index: FileIndex): FileFacts {
+/** `kernel`: the oldest kernel the program supports (semantics.md kernel_floor), null when not given. */
+export function buildFacts(path: string, index: FileIndex, kernel: KernelFloor | null = null): FileFacts {
   // Nodes may come from other files of the project (a wrapper in a header).
   const fileOf = (ref: NodeRef): string => index.pathOf?.(ref.frag ? ref.frag.source : ref.node.tree) ?? path;
   const locate = (ref: NodeRef): Location => ({ path: fileOf(ref), region: regionOf(ref) });
@@ -184,7 +188,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
   };
   const evaluator = new Evaluator(index);
   const standalone = new Evaluator(index, true);
-  const lifetimes = new LifetimeAnalysis(index);
+  const lifetimes = new LifetimeAnalysis(index, kernel);
   const recognizer = new CallRecognizer(index);
   const queuedMemory = new QueuedMemory(index, lifetimes.buffers, new Mappings(index, lifetimes.fds));
   const calls = recognizer.callSites();
@@ -243,7 +247,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
     return fact;
 
     function destinationFacts(): VmspliceFact['destination'] {
-      const d = destinationOf(call, index, lifetimes.fds);
+      const d = destinationOf(call, index, lifetimes.fds, kernel);
       const made = 'at' in d.fd && d.fd.at ? at(d.fd.at) : null;
       return {
         fd: d.fd,
@@ -257,6 +261,7 @@ export function buildFacts(path: string, index: FileIndex): FileFacts {
           location: at(c.at),
           createdAt: c.createdAt ? at(c.createdAt) : null,
         })),
+        assumption: d.consumers.some((c) => c.sink === 'af-alg') ? afAlgAssumption(kernel) : null,
       };
     }
 

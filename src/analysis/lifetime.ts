@@ -11,6 +11,7 @@ import { expressionIn } from './values.js';
 import { irOf } from '../ir/cache.js';
 import type { CallInstr, Instr, IrFunction, IrSymbol } from '../ir/types.js';
 import { locName, overlaps, Summaries, type Effect, type Loc, type MemoryModel, type RootKind } from './memory.js';
+import { afAlgCopies, type KernelFloor } from './kernel.js';
 
 /**
  * Buffer lifetime after a write-direction vmsplice (semantics.md section 5):
@@ -182,7 +183,11 @@ export class LifetimeAnalysis {
   readonly fds: FdFacts;
   readonly buffers: BufferResolver;
 
-  constructor(private readonly index: FileIndex) {
+  /** `kernel`: the oldest supported kernel, which decides whether a splice into AF_ALG is a copy (S1). */
+  constructor(
+    private readonly index: FileIndex,
+    private readonly kernel: KernelFloor | null = null,
+  ) {
     this.fds = new FdFacts(index);
     this.buffers = new BufferResolver(index);
   }
@@ -463,7 +468,7 @@ export class LifetimeAnalysis {
       if (u.outerScope !== scope) continue;
       if (u.op === 'close') closes[u.end].push(u.outer);
       // S1: a checked, full drain of this pipe (here or in a helper it is passed to) into a sink that copies.
-      const copies = u.op === 'read' || (u.op === 'splice' && u.sink !== null && isCopySink(u.sink));
+      const copies = u.op === 'read' || (u.op === 'splice' && u.sink !== null && (isCopySink(u.sink) || (afAlgCopies(this.kernel) && isAfAlgOp(u.sink))));
       if (u.end === 0 && copies && resultChecked(u.at, u.scope)) drain(u.outer);
     }
     // S1': reading the AF_ALG result completes the operation that held the pages.
