@@ -6,6 +6,7 @@ import { exploitCowLeak } from './exploit-cow-leak.js';
 import { exploitDirtyPipe } from './exploit-dirty-pipe.js';
 import { fileBackedVmsplice } from './file-backed-vmsplice.js';
 import { forkAfterVmsplice } from './fork-after-vmsplice.js';
+import { giftUnaligned } from './gift-unaligned.js';
 import { ineffectiveFlag } from './ineffective-flag.js';
 import { nonNetlinkDestination } from './non-netlink-destination.js';
 import { notAPipe } from './not-a-pipe.js';
@@ -30,6 +31,7 @@ export const allRules: readonly Rule[] = [
   exploitCowLeak,
   readDirectionMisuse,
   fileBackedVmsplice,
+  giftUnaligned,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -13,6 +13,7 @@ import { SplicedFileAnalysis, type FileChange } from './spliced-files.js';
 import { ExploitShapeAnalysis, type CopyFailShape, type CowLeakShape, type DirtyPipeShape } from './exploit-shapes.js';
 import { Mappings, type Backing } from './mappings.js';
 import { QueuedMemory } from './queued-memory.js';
+import { Alignment } from './alignment.js';
 import { resultDrainedAsQueued } from './result-as-queued.js';
 import { isAncestor, unparen } from './syntax.js';
 import { afAlgAssumption, type KernelFloor } from './kernel.js';
@@ -121,6 +122,18 @@ export interface VmspliceFact {
   memory: MemoryFact[];
   /** A splice() or tee() out of the same descriptor whose length is this call's result. */
   drainedAsQueued: Location | null;
+  /** iov_len values and iov_base offsets from page-aligned memory whose low bits are known (gift-unaligned). */
+  alignment: AlignmentFact[];
+}
+
+export interface AlignmentFact {
+  kind: 'length' | 'offset';
+  text: string;
+  location: Location;
+  /** The value modulo 64 KiB, one per alternative. */
+  residues: number[];
+  /** For offsets: the alignment the memory starts on (bytes); page-aligned memory counts as 64 KiB. */
+  rootAlignment: number | null;
 }
 
 export interface MemoryFact {
@@ -190,7 +203,9 @@ export function buildFacts(path: string, index: FileIndex, kernel: KernelFloor |
   const standalone = new Evaluator(index, true);
   const lifetimes = new LifetimeAnalysis(index, kernel);
   const recognizer = new CallRecognizer(index);
-  const queuedMemory = new QueuedMemory(index, lifetimes.buffers, new Mappings(index, lifetimes.fds));
+  const mappings = new Mappings(index, lifetimes.fds);
+  const queuedMemory = new QueuedMemory(index, lifetimes.buffers, mappings);
+  const alignment = new Alignment(index, lifetimes.buffers, evaluator, mappings);
   const calls = recognizer.callSites();
   const flagsLocation = (n: SyntaxNode): Location => ({ path: fileOf({ node: n, frag: null }), region: compactRegionOf({ node: n, frag: null }, headOf(n)) });
   const vmsplice = calls.map((call): VmspliceFact => {
@@ -241,6 +256,13 @@ export function buildFacts(path: string, index: FileIndex, kernel: KernelFloor |
       destination: destinationFacts(),
       memory: memoryFacts(),
       drainedAsQueued: drainFact(),
+      alignment: alignment.sizes(call).map((s) => ({
+        kind: s.kind,
+        text: s.expr.text,
+        location: s.inMacro ? siteLocation : at(s.expr),
+        residues: s.residues,
+        rootAlignment: s.rootAlignment,
+      })),
     };
     // A call on something that is not a pipe fails with EBADF: nothing is queued, nothing else applies.
     if (fact.destination.notAPipe) fact.lifetime = { ...fact.lifetime, events: [], forks: [], dischargedByS4: null };

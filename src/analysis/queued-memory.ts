@@ -54,7 +54,7 @@ export function outermost(a: ArgExpr): ArgExpr {
 }
 
 /** The declaration and declarator of a name visible in `scope` (a local or parameter first, else a global). */
-function declarationOf(name: string, scope: Scope, index: FileIndex): { decl: SyntaxNode; declarator: SyntaxNode } | null {
+export function declarationOf(name: string, scope: Scope, index: FileIndex): { decl: SyntaxNode; declarator: SyntaxNode } | null {
   const local = scope.kind !== 'file' && scope.locals.has(name);
   const candidates = local
     ? scope.node?.descendantsOfType(['parameter_declaration', 'declaration']) ?? []
