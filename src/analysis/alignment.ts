@@ -1,5 +1,5 @@
 import type { SyntaxNode } from '../parse.js';
-import { shapeOf } from '../ir/lower.js';
+import { arrayLength, BASIC_SIZES, shapeOf } from '../ir/lower.js';
 import type { BufferResolver } from './buffers.js';
 import type { VmspliceCall } from './calls.js';
 import type { FileIndex, Scope } from './fileindex.js';
@@ -63,8 +63,9 @@ export class Alignment {
     if (!call.args.iov) return [];
     const out: SizeFact[] = [];
     for (const len of this.buffers.iovLengths(call.args.iov, call.args.count)) {
-      const r = residues(this.evaluator.eval(len));
       const o = outermost(len);
+      const size = this.sizeOf(unparen(o.node), o.scope);
+      const r = size !== null ? [size & MASK] : residues(this.evaluator.eval(len));
       if (r) out.push({ kind: 'length', expr: unparen(o.node), inMacro: o.frag !== null, residues: r, rootAlignment: null });
     }
     for (const base of this.buffers.iovBases(call.args.iov, call.args.count)) {
@@ -73,6 +74,22 @@ export class Alignment {
       if (off) out.push({ kind: 'offset', expr: unparen(o.node), inMacro: o.frag !== null, ...off });
     }
     return out;
+  }
+
+  /** `sizeof x` or `sizeof(x)` of a scalar or an array of scalars declared in view (the IR's type sizes). */
+  private sizeOf(e: SyntaxNode, scope: Scope): number | null {
+    if (e.type !== 'sizeof_expression') return null;
+    // `sizeof(buf)` may parse as the size of a type named buf.
+    const v = e.childForFieldName('value') ?? e.childForFieldName('type');
+    const name = v ? unparen(v).text : '';
+    const d = /^[A-Za-z_]\w*$/.test(name) ? declarationOf(name, scope, this.index) : null;
+    if (!d) return null;
+    const shape = shapeOf(d.decl, d.declarator);
+    const unit = shape.pointer === 0 ? BASIC_SIZES[shape.typeName] : undefined;
+    if (unit === undefined) return null;
+    if (!shape.array) return unit;
+    const n = arrayLength(d.declarator);
+    return n === null ? null : unit * n;
   }
 
   /** `root + k` with a byte pointer `root` known to start aligned and a constant `k`. */

@@ -16,7 +16,7 @@ import type { CallInstr, Instr, IrFunction, IrSymbol, Place, Step, Storage, Type
  *   for `struct iovec`, whose layout is known.
  */
 
-const BASIC_SIZES: Record<string, number> = {
+export const BASIC_SIZES: Record<string, number> = {
   char: 1, 'signed char': 1, 'unsigned char': 1, bool: 1, _Bool: 1, int8_t: 1, uint8_t: 1, u8: 1, __u8: 1,
   short: 2, 'unsigned short': 2, int16_t: 2, uint16_t: 2, u16: 2, __u16: 2,
   int: 4, unsigned: 4, 'unsigned int': 4, int32_t: 4, uint32_t: 4, u32: 4, __u32: 4, float: 4,
@@ -527,7 +527,7 @@ export function shapeOf(decl: SyntaxNode, d: SyntaxNode | null): TypeShape {
   return { pointer, array, aggregate: pointer === 0 && /^(struct|union)\b/.test(typeName), typeName, constPointee, constObject };
 }
 
-function arrayLength(d: SyntaxNode): number | null {
+export function arrayLength(d: SyntaxNode): number | null {
   for (let x: SyntaxNode | null = d; x; x = x.childForFieldName('declarator')) {
     if (x.type === 'array_declarator') {
       const size = x.childForFieldName('size');
