@@ -18,6 +18,9 @@ const RULES = [
   'not-a-pipe',
   'unchecked-result',
   'fork-after-vmsplice',
+  'read-direction-misuse',
+  'file-backed-vmsplice',
+  'gift-unaligned',
 ] as const;
 const SETS = ['dev', 'holdout'] as const;
 type SetName = (typeof SETS)[number];
@@ -187,7 +190,9 @@ function firstLine(text: string | null): string {
 function runLinter(tree: string, project: Project): Outcome<Finding[]> {
   const cli = path.join(repoRoot, 'dist', 'src', 'cli.js');
   const defines = (project.defines ?? []).flatMap((d) => ['-D', d]);
-  const args = [cli, '--format', 'json', '--no-ignore', '--fail-on', 'never', '--quiet', ...defines, '--', ...(project.paths ?? ['.'])];
+  // Every scored rule runs, also those off by default (--rule enables them).
+  const rules = RULES.flatMap((r) => ['--rule', r]);
+  const args = [cli, '--format', 'json', '--no-ignore', '--fail-on', 'never', '--quiet', ...rules, ...defines, '--', ...(project.paths ?? ['.'])];
   const r = spawnSync(process.execPath, args, { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) return { skip: `vmsplice-lint exited ${r.status ?? r.signal}: ${firstLine(r.stderr)}` };
   try {

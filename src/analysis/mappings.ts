@@ -90,7 +90,8 @@ function hasName(names: Set<string>, re: RegExp): boolean {
 }
 
 export class Mappings {
-  private readonly memo = new Map<string, Mapping[]>();
+  /** Per tree and node range (node ids repeat across a project's trees); an entry being computed stands for none. */
+  private readonly memo = new WeakMap<object, Map<string, Mapping[]>>();
 
   constructor(
     private readonly index: FileIndex,
@@ -121,12 +122,17 @@ export class Mappings {
 
   /** The mappings a pointer expression may point into (empty when it is not known to point into one). */
   of(node: SyntaxNode, scope: Scope, depth = 0): Mapping[] {
-    const key = `${node.startIndex}:${node.endIndex}:${scope.node?.startIndex ?? -1}:${depth}`;
-    let m = this.memo.get(key);
+    let byTree = this.memo.get(node.tree);
+    if (!byTree) {
+      byTree = new Map();
+      this.memo.set(node.tree, byTree);
+    }
+    const key = `${node.startIndex}:${node.endIndex}:${scope.node?.startIndex ?? -1}`;
+    let m = byTree.get(key);
     if (!m) {
-      this.memo.set(key, []);
+      byTree.set(key, []);
       m = this.compute(unparen(node), scope, depth);
-      this.memo.set(key, m);
+      byTree.set(key, m);
     }
     return m;
   }

@@ -77,6 +77,9 @@ function readOnlyMapping(mappings: Mapping[], otherSources: boolean): ReadOnly |
 }
 
 export class QueuedMemory {
+  /** Per tree and node range; an entry being computed stands for "not read-only" (cycles through definitions). */
+  private readonly memo = new WeakMap<object, Map<string, ReadOnly | null>>();
+
   constructor(
     private readonly index: FileIndex,
     private readonly buffers: BufferResolver,
@@ -94,8 +97,22 @@ export class QueuedMemory {
 
   /** Why writing through a pointer expression cannot work: it names a literal, a const object or a read-only mapping. */
   readOnly(node: SyntaxNode, scope: Scope, steps = 0): ReadOnly | null {
-    const e = unparen(node);
     if (steps > MAX_STEPS) return null;
+    let byTree = this.memo.get(node.tree);
+    if (!byTree) {
+      byTree = new Map();
+      this.memo.set(node.tree, byTree);
+    }
+    const key = `${node.startIndex}:${node.endIndex}:${scope.node?.startIndex ?? -1}`;
+    if (byTree.has(key)) return byTree.get(key)!;
+    byTree.set(key, null);
+    const r = this.computeReadOnly(node, scope, steps);
+    byTree.set(key, r);
+    return r;
+  }
+
+  private computeReadOnly(node: SyntaxNode, scope: Scope, steps: number): ReadOnly | null {
+    const e = unparen(node);
     switch (e.type) {
       case 'string_literal':
       case 'concatenated_string':
