@@ -112,6 +112,7 @@ export class Workspace {
     return {
       ...rulesFor(config, { only: [], disabled: [], options: new Map() }),
       defines: definesFor(config, absPath, undefined, NO_DEFINES),
+      kernel: config?.kernel ?? null,
     };
   }
 
