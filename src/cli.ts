@@ -53,6 +53,17 @@ function choice<T extends string>(option: string, value: string, allowed: readon
   return v;
 }
 
+/** Two outputs into one file would leave only the last; said before any work is done. */
+function checkOutputFiles(outputs: [string, string | undefined][]): void {
+  const seen = new Map<string, string>();
+  for (const [option, file] of outputs) {
+    if (file === undefined) continue;
+    const earlier = seen.get(path.resolve(file));
+    if (earlier) throw new UsageError(`${earlier} and ${option} both write '${file}'; give each its own file`);
+    seen.set(path.resolve(file), option);
+  }
+}
+
 /** How results are shown and judged: format, colour and exit-code policy, checked for contradictions. */
 function outputSettings(args: { format: string; color?: string | boolean; 'fail-on'?: string; 'max-warnings'?: number; 'exit-zero': boolean }) {
   const format = choice('format', args.format, FORMATS);
@@ -211,6 +222,13 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.clean;
     }
     const settings = outputSettings(args);
+    checkOutputFiles([
+      ['--output', args.output],
+      ['--sarif-output', args['sarif-output']],
+      ['--json-output', args['json-output']],
+      ['--write-baseline', args['write-baseline']],
+      ['--prune-baseline', args['prune-baseline'] ? args.baseline : undefined],
+    ]);
     const cliExtensions = list(args.ext).map((e) => (e.startsWith('.') ? e : `.${e}`));
     if (args.ext !== undefined && !cliExtensions.length) throw new UsageError('--ext needs at least one extension');
     if (args['prune-baseline'] && args.baseline === undefined) throw new UsageError('--prune-baseline goes with --baseline FILE');

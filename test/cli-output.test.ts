@@ -147,3 +147,37 @@ test('--write-baseline writes through a FIFO; --prune-baseline rewrites a symlin
   assert.ok(lstatSync(path.join(dir, 'baseline.json')).isSymbolicLink());
   assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'kept.json'), 'utf8')).entries.map((e: { ruleId: string }) => e.ruleId), ['splice-f-gift']);
 });
+
+test('--sarif-output and --json-output beside the stdout format: one analysis, three reports that agree', () => {
+  const dir = tree('several', { 'a.c': GIFT_C + GIFT_C.replace('push', 'push2'), 'b.c': 'int f(int fd, struct iovec *v) { return vmsplice(fd, v, 1, SPLICE_F_MORE); }\n' });
+  const r = run(['--sarif-output', 'out.sarif', '--json-output', 'out.json', '.'], dir);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^a\.c:1:\d+ {2}warning {2}vmsplice\(\) is passed SPLICE_F_GIFT/m, 'text on stdout');
+  assert.match(r.stdout, /^3 problems \(0 errors, 2 warnings, 1 note\) in 2 files\.$/m);
+  assert.equal(r.stderr, 'vmsplice-lint: wrote 3 results to out.sarif\nvmsplice-lint: wrote 3 results to out.json\n');
+  const json = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8'));
+  assert.deepEqual(json, JSON.parse(run(['--format', 'json', '.'], dir).stdout), 'the file is what --format json prints');
+  const sarif = JSON.parse(readFileSync(path.join(dir, 'out.sarif'), 'utf8'));
+  const results = sarif.runs[0].results as { ruleId: string; partialFingerprints: Record<string, string> }[];
+  assert.deepEqual(
+    results.map((x) => [x.ruleId, Object.values(x.partialFingerprints)[0]]),
+    json.findings.map((f: { ruleId: string; fingerprint: string }) => [f.ruleId, f.fingerprint]),
+    'the same findings, in the same order',
+  );
+  assert.ok(!readFileSync(path.join(dir, 'out.sarif'), 'utf8').includes('\x1b['), 'no colour in files');
+});
+
+test('two outputs naming one file are a usage error before any work; nothing is written', () => {
+  const dir = tree('clash', { 'a.c': GIFT_C });
+  for (const args of [
+    ['-o', 'same.txt', '--json-output', 'same.txt'],
+    ['--sarif-output', 'same.txt', '--json-output', './same.txt'],
+    ['--write-baseline', 'same.txt', '--sarif-output', 'same.txt'],
+  ]) {
+    const r = run([...args, 'a.c'], dir);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^vmsplice-lint: --[a-z-]+ and --[a-z-]+ both write '\.?\/?same\.txt'; give each its own file\n$/);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(readdirSync(dir).sort(), ['a.c']);
+  }
+});
