@@ -25,8 +25,17 @@ export const forkAfterVmsplice: Rule = {
         'the kernel, the page type and timing.',
     ].join('\n'),
     example: [
-      'if (vmsplice(p[1], &v, 1, 0) != (ssize_t)n) abort();',
-      'pid_t pid = fork();  /* fork-after-vmsplice: buf COW-shared while queued */',
+      'void publish(int p[2], size_t n)',
+      '{',
+      '    char *buf = malloc(n);',
+      '    struct iovec v = { buf, n };',
+      '    fill(buf, n);',
+      '    if (vmsplice(p[1], &v, 1, 0) != (ssize_t)n)',
+      '        abort();',
+      '    pid_t pid = fork();  /* fork-after-vmsplice: buf COW-shared while queued */',
+      '    if (pid == 0)',
+      '        run_child();',
+      '}',
     ].join('\n'),
     useInstead: [
       'Drain the pipe before forking, spawn with posix_spawn() or vfork() (which share the address space instead of ' +

@@ -49,7 +49,7 @@ export const OPTIONS = {
   include: { type: 'string', requiresArg: true, describe: 'only lint paths matching these globs (relative to the current directory; repeatable)' },
   exclude: { type: 'string', requiresArg: true, describe: 'skip paths matching these globs (repeatable)' },
   ext: { type: 'string', requiresArg: true, describe: 'extensions linted inside directories (default: .c,.h); files named on the command line are linted whatever their extension' },
-  ignore: { type: 'boolean', default: true, describe: 'honour .gitignore files inside git work trees; --no-ignore lints ignored files too' },
+  ignore: { type: 'boolean', default: true, describe: '.gitignore files are honoured inside git work trees; --no-ignore also lints the files they exclude' },
   'allow-empty': { type: 'boolean', default: false, describe: 'exit 0 when there are no files to lint (otherwise a usage error, exit 2)' },
   'stdin-filename': {
     type: 'string',
@@ -105,6 +105,18 @@ export const VALUE_NAMES: Partial<Record<keyof typeof OPTIONS, string>> = {
   category: 'ID',
 };
 
+/** Where the README says more about an option: a section link after its description. */
+const README_SECTIONS: Partial<Record<keyof typeof OPTIONS, string>> = {
+  fix: '[Fixes](#fixes)',
+  lsp: '[In the editor](#in-the-editor)',
+  config: '[Configuration](#configuration)',
+  'print-config': '[Configuration](#configuration)',
+  'include-suppressed': '[Suppressing a finding](#suppressing-a-finding)',
+  'report-unused-directives': '[Suppressing a finding](#suppressing-a-finding)',
+  'fail-on': '[Exit codes](#exit-codes)',
+  'max-warnings': '[Exit codes](#exit-codes)',
+};
+
 /** Options yargs adds itself, for the table and for "did you mean". */
 export const BUILT_IN_OPTIONS: { name: string; alias: string; describe: string }[] = [
   { name: 'help', alias: 'h', describe: 'show the options and exit' },
@@ -136,7 +148,8 @@ export function optionsTableMarkdown(): string {
     const shown = name === 'ignore' ? 'no-ignore' : name;
     const alias = typeof o.alias === 'string' ? o.alias : undefined;
     const fallback = o.defaultDescription ?? (typeof o.default === 'string' ? o.default : undefined);
-    const meaning = `${o.describe}${fallback && !/default/.test(o.describe ?? '') ? ` (default: ${fallback})` : ''}`;
+    const section = README_SECTIONS[name] ? `; see ${README_SECTIONS[name]}` : '';
+    const meaning = `${o.describe}${fallback && !/default/.test(o.describe ?? '') ? ` (default: ${fallback})` : ''}${section}`;
     rows.push(`| ${escapeCell(spell(shown, alias, VALUE_NAMES[name]))} | ${escapeCell(meaning)} |`);
   }
   for (const b of BUILT_IN_OPTIONS) rows.push(`| ${spell(b.name, b.alias)} | ${b.describe} |`);
