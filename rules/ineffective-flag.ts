@@ -1,7 +1,9 @@
+import type { SpliceFact } from '../src/analysis/splices.js';
 import { SPLICE_FLAGS, type SpliceFlagName } from '../src/analysis/values.js';
 import { flagRemoval } from '../src/fix.js';
 import { flagRelated, passedPhrase, quoteList } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
+import type { Location } from '../src/types.js';
 
 type Ineffective = Exclude<SpliceFlagName, 'SPLICE_F_NONBLOCK'>;
 
@@ -12,6 +14,24 @@ const SUGGESTS: Record<Ineffective, string> = { SPLICE_F_MOVE: 'a zero-copy move
 function dropAdvice(flags: Ineffective[]): string {
   const many = flags.length > 1;
   return `Drop ${many ? 'them' : 'it'}: ${many ? 'they suggest' : 'it suggests'} ${quoteList(flags.map((f) => SUGGESTS[f]))} that never ${many ? 'happen' : 'happens'}.`;
+}
+
+/** Whether `flag` does something on this splice()/tee(): MORE corks a socket (or any non-pipe output), MOVE moves into /dev/fuse. */
+function mattersOn(flag: Ineffective, call: SpliceFact): boolean {
+  if (flag === 'SPLICE_F_MORE') return call.callee === 'splice' && call.output !== 'pipe';
+  return flag === 'SPLICE_F_MOVE' && (call.output === 'fuse' || call.output === 'may-be-fuse');
+}
+
+/**
+ * Whether the flags value that sets `flag` on a vmsplice() also reaches a splice() or tee() where the flag works (issue
+ * 12): one `flags` variable serving the whole vmsplice-then-splice pipeline is right as written, and dropping the bit
+ * where it is set would break the splice.
+ */
+function sharedWithSplice(splices: readonly SpliceFact[], flag: Ineffective, setAt: Location | null): boolean {
+  if (!setAt) return false;
+  const same = (l: Location): boolean =>
+    l.path === setAt.path && l.region.startLine === setAt.region.startLine && l.region.startColumn === setAt.region.startColumn;
+  return splices.some((call) => mattersOn(flag, call) && call.setAt(SPLICE_FLAGS[flag]).some(same));
 }
 
 export const ineffectiveFlag: Rule = {
@@ -45,6 +65,10 @@ export const ineffectiveFlag: Rule = {
         'wrappers. SPLICE_F_MOVE on a splice() whose output is unknown is not reported when the file names /dev/fuse or ' +
         'fuse_/FUSE_ identifiers: the output may be /dev/fuse, the one sink that still moves pages.',
       '- Flags are evaluated as for `splice-f-gift`; unknown values are not reported.',
+      '- A vmsplice() flag is not reported when the value that sets it (the same expression) also reaches a splice() or ' +
+        'tee() in the same file where it works: SPLICE_F_MORE on a splice() into anything but a pipe, SPLICE_F_MOVE on one ' +
+        'into /dev/fuse. One flags variable serving the whole pipeline is then right as written. A value shared with a ' +
+        'splice() in another file is not seen.',
     ].join('\n'),
     fixes: [
       'For vmsplice() calls, remove the flag: each of SPLICE_F_MOVE and SPLICE_F_MORE written in a `|` chain that is the ' +
@@ -65,7 +89,7 @@ export const ineffectiveFlag: Rule = {
       const flags = fact.flags;
       if (!flags) continue;
       const hits = NO_EFFECT_ON_VMSPLICE.map((name) => ({ name, d: flags.decide(SPLICE_FLAGS[name]) })).filter(
-        (h) => h.d.state === 'must' || h.d.state === 'may',
+        (h) => (h.d.state === 'must' || h.d.state === 'may') && !sharedWithSplice(facts.splices, h.name, h.d.setAt),
       );
       // One finding per place where such flags are decided (usually one per call).
       const groups = new Map<string, typeof hits>();

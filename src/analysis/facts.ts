@@ -6,7 +6,7 @@ import { LifetimeAnalysis, type BufferEvent, type BufferRoot, type EventKind } f
 import { analyzeResult, type ResultFacts, type ResultUse } from './results.js';
 import { destinationOf, type Consumer, type ConsumerClass } from './consumers.js';
 import { notAPipe, type FdKind } from './fds.js';
-import { compactRegionOf, regionOf, type NodeRef } from './syntax.js';
+import { compactRegionOf, isAncestor, locateRef, unparen, type NodeRef } from './syntax.js';
 import { altsSetting, bitState, Evaluator, type BitState, type Value } from './values.js';
 import { spliceFacts, type SpliceFact } from './splices.js';
 import { SplicedFileAnalysis, type FileChange } from './spliced-files.js';
@@ -15,7 +15,6 @@ import { Mappings, type Backing } from './mappings.js';
 import { QueuedMemory } from './queued-memory.js';
 import { Alignment } from './alignment.js';
 import { resultDrainedAsQueued } from './result-as-queued.js';
-import { isAncestor, unparen } from './syntax.js';
 import { afAlgAssumption, type KernelFloor } from './kernel.js';
 
 /** What rules read about one file. Rules never walk syntax trees themselves. */
@@ -190,8 +189,8 @@ export interface BufferEventFact {
 /** `kernel`: the oldest kernel the program supports (semantics.md kernel_floor), null when not given. */
 export function buildFacts(path: string, index: FileIndex, kernel: KernelFloor | null = null): FileFacts {
   // Nodes may come from other files of the project (a wrapper in a header).
-  const fileOf = (ref: NodeRef): string => index.pathOf?.(ref.frag ? ref.frag.source : ref.node.tree) ?? path;
-  const locate = (ref: NodeRef): Location => ({ path: fileOf(ref), region: regionOf(ref) });
+  const locate = (ref: NodeRef): Location => locateRef(ref, index.pathOf?.bind(index), path);
+  const fileOf = (ref: NodeRef): string => locate(ref).path;
   const lineEnds = lineLengths(index.text);
   // Multi-line nodes shrink to their first line: PR annotations need every line of a region in the diff.
   const at = (node: SyntaxNode): Location => {

@@ -2,8 +2,8 @@ import type { SyntaxNode } from '../parse.js';
 import type { Location } from '../types.js';
 import type { FdFacts } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
-import { compactRegionOf, unparen } from './syntax.js';
-import { bitState, type BitState, type Evaluator } from './values.js';
+import { compactRegionOf, locateRef, unparen } from './syntax.js';
+import { altsSetting, bitState, type BitState, type Evaluator } from './values.js';
 
 /**
  * splice() and tee() calls for the flag rules: written directly, as raw
@@ -18,6 +18,8 @@ export interface SpliceFact {
   /** The call, reported where its callee is written (the wrapper call for a wrapper). */
   location: Location;
   flags(bit: number): BitState;
+  /** Where the flags value set `bit`, for each alternative that sets it (one value may reach several calls). */
+  setAt(bit: number): Location[];
   /** Names the flags came through (variables, macros, the wrapper), outermost first. */
   via: string[];
   /** For splice: what the output descriptor is; 'fuse' only for a provable or possible /dev/fuse. */
@@ -106,6 +108,11 @@ export function spliceFacts(path: string, index: FileIndex, evaluator: Evaluator
       callee: (shape ?? wrapper)!.callee,
       location: { path, region: compactRegionOf({ node: c.node, frag: null }, c.node.childForFieldName('function') ?? c.node) },
       flags: (bit) => bitState(value, bit),
+      setAt: (bit) =>
+        altsSetting(value, bit).flatMap((alt) => {
+          const ref = alt.setAt.get(bit);
+          return ref ? [locateRef(ref, index.pathOf?.bind(index), path)] : [];
+        }),
       via: [...(wrapper ? [`wrapper '${c.callee}'`] : []), ...new Set(value.flatMap((alt) => alt.via))],
       output,
     });

@@ -1,5 +1,5 @@
 import { parseC, type SyntaxNode, type Tree } from '../parse.js';
-import type { Region } from '../types.js';
+import type { Location, Region } from '../types.js';
 
 /**
  * A piece of text parsed on its own (a macro body, or a call recovered from an
@@ -41,6 +41,11 @@ function mapPoint(p: { row: number; column: number }, frag: Fragment | null): { 
   if (!frag) return p;
   if (p.row === 0) return { row: frag.origin.row, column: frag.origin.column + Math.max(0, p.column - frag.prefixLength) };
   return { row: frag.origin.row + p.row, column: p.column };
+}
+
+/** The file and region of a node that may sit in another file of the project (`pathOf`) or in a macro fragment. */
+export function locateRef(ref: NodeRef, pathOf: ((tree: Tree) => string | undefined) | undefined, fallback: string): Location {
+  return { path: pathOf?.(ref.frag ? ref.frag.source : ref.node.tree) ?? fallback, region: regionOf(ref) };
 }
 
 export function regionOf(ref: NodeRef): Region {
