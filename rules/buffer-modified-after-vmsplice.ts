@@ -77,8 +77,11 @@ export const bufferModifiedAfterVmsplice: Rule = {
         'the consumer is known to be done with `/* vmsplice-consumed */`.',
     ].join('\n'),
     limits: [
-      '- Paths are judged in the function that queues the buffer and in each caller a wrapper passes it through; a ' +
-        'buffer handed to another thread or a signal handler is not followed.',
+      '- Paths are judged in the function that queues the buffer and in each caller a wrapper passes it through, up to ' +
+        'the first function that passes a safe point on every path back to its caller (its callers get the buffer back ' +
+        'unqueued). Safe points in helpers the wrapper calls (a function that closes both pipe ends for it) and pipes that ' +
+        'arrive as parameters are not recognised yet, so such a wrapper\'s callers are still judged. A buffer handed to ' +
+        'another thread or a signal handler is not followed.',
       '- Safe points recognised: a checked splice() of the same pipe\'s read end into a regular file, /dev/null or a ' +
         'netlink socket (or an AF_ALG operation socket with `--kernel 7.1` or later), or a checked read() of it; the ' +
         'result read back from an AF_ALG operation socket; closing both ' +

@@ -57,6 +57,15 @@ const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
 /** One function the queued memory passes through, with the call there that queues it. */
+/** What one level contributes; `returnsQueued`: some path from the queueing call returns with no safe point passed. */
+interface LevelEvents {
+  events: BufferEvent[];
+  doubleBuffered: boolean;
+  discharged: BufferEvent[];
+  sizeCheck: SyntaxNode | null;
+  returnsQueued: boolean;
+}
+
 interface Level {
   scope: Scope;
   ir: IrFunction;
@@ -218,7 +227,9 @@ export class LifetimeAnalysis {
     let doubleBuffered = false;
     let dischargedByS4: LifetimeFacts['dischargedByS4'] = null;
     const seen = new Set<string>();
-    for (const level of levels) {
+    // Innermost first: a function that drains the pipe (or otherwise passes a safe point) on every path back to its
+    // caller hands back memory no longer queued, so its callers' later writes are not judged.
+    for (const level of [...levels].reverse()) {
       if (!level.queued.length) continue;
       const fdHere = call.args.fd ? expressionIn(call.args.fd, level.scope) : null;
       const pipe = fdHere ? this.fds.pipeEnd(fdHere, level.scope)?.pipe ?? null : null;
@@ -234,6 +245,7 @@ export class LifetimeAnalysis {
         seen.add(key);
         events.push(ev);
       }
+      if (!r.returnsQueued) break;
     }
     const outer = levels[0];
     const queued = outer ? outer.queued.filter((l) => l.obj.key !== 'str') : [];
@@ -314,13 +326,13 @@ export class LifetimeAnalysis {
   }
 
   /** Events on the queued memory of one level, on paths from its queueing call that pass no safe point. */
-  private eventsAt(level: Level, pipe: string | null): { events: BufferEvent[]; doubleBuffered: boolean; discharged: BufferEvent[]; sizeCheck: SyntaxNode | null } {
+  private eventsAt(level: Level, pipe: string | null): LevelEvents {
     const { scope, ir, model, instr } = level;
     const position = instr.node;
     const queued = level.queued.filter((l) => l.obj.key !== 'str');
     const cfg = ir.cfg;
     const start = ir.blockOf(instr);
-    if (start < 0 || !queued.length) return { events: [], doubleBuffered: false, discharged: [], sizeCheck: null };
+    if (start < 0 || !queued.length) return { events: [], doubleBuffered: false, discharged: [], sizeCheck: null, returnsQueued: true };
     const blockOf = model.blockOfInstr();
     const effects = model.effects();
     const hit = (e: Effect): Loc | null => {
@@ -401,7 +413,7 @@ export class LifetimeAnalysis {
         reliance,
       });
     }
-    return { events, doubleBuffered, discharged, sizeCheck };
+    return { events, doubleBuffered, discharged, sizeCheck, returnsQueued: reach.reached.has(cfg.exit) };
   }
 
   /** CFG nodes of this function that move data out of the pipe (splice, tee or read on its read end). */
