@@ -51,7 +51,8 @@ export const forkAfterVmsplice: Rule = {
       '- vfork() and posix_spawn() are not reported: the child borrows the parent\'s memory instead of copying it.',
       '- A vmsplice after a fork (in the child, or in the parent while the child may live) of memory that existed before ' +
         'the fork is reported at the vmsplice; the fork, or a function or macro of the project that forks, must be in the ' +
-        'same function as the call.',
+        'same function as the call. A fork wrapper defined in a file that never mentions vmsplice is read when its name says ' +
+        'it forks (`fork`, `spawn` or `clone` in the name, or in the functions its macro calls); others are not seen.',
     ].join('\n'),
     fixes:
       'None: whether to wait, copy or spawn differently is a design decision the tool cannot make.',

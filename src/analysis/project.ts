@@ -257,9 +257,18 @@ function fdHelperNames(project: Project): Set<string> {
       const makesFd = target !== undefined && fdVars.has(target);
       if (takesPipeEnd || makesFd) out.add(c.callee);
     }
-    // Where a pipe is made, a project function named like a fork wrapper may hand its read end to another process.
+    // Where a pipe is made or filled, a project function named like a fork wrapper may hand its read end to another
+    // process, or copy the queued pages into a child (fork-after-vmsplice); a macro of that name stands for the
+    // functions its body calls (`SAFE_FORK()` for `safe_fork(__FILE__, __LINE__)`).
     const pipeScopes = new Set(f.index.calls.filter((c) => c.callee === 'pipe' || c.callee === 'pipe2').map((c) => c.scope));
-    for (const c of f.index.calls) if (pipeScopes.has(c.scope) && !LIBRARY_NAMES.has(c.callee) && /fork|spawn|clone/i.test(c.callee)) out.add(c.callee);
+    for (const c of f.index.calls) {
+      if (!(pipeScopes.has(c.scope) || withVmsplice.has(c.scope)) || LIBRARY_NAMES.has(c.callee) || !FORK_LIKE.test(c.callee)) continue;
+      const bodies = project.files.flatMap((g) => g.index.macros.get(c.callee) ?? []);
+      if (!bodies.length) out.add(c.callee);
+      for (const m of bodies) for (const x of m.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (FORK_LIKE.test(x[1]) && !LIBRARY_NAMES.has(x[1])) out.add(x[1]);
+    }
   }
   return out;
 }
+
+const FORK_LIKE = /fork|spawn|clone/i;
