@@ -481,13 +481,11 @@ function calleeName(f: SyntaxNode): string | null {
 
 function functionDeclarator(d: SyntaxNode | null): SyntaxNode | null {
   let x = d;
-  while (x) {
-    if (x.type === 'function_declarator') return x;
-    // `int (*fp)(void)` declares a pointer, not a function.
-    if (x.type === 'pointer_declarator' || x.type === 'parenthesized_declarator' || x.type === 'array_declarator') return null;
-    x = x.childForFieldName('declarator');
-  }
-  return null;
+  // `char *f(int n)` is a function returning a pointer: its declarator is a pointer_declarator around the function's.
+  while (x?.type === 'pointer_declarator') x = x.childForFieldName('declarator');
+  // `int (*fp)(void)` declares a pointer to a function, not a function.
+  if (x?.type !== 'function_declarator' || x.childForFieldName('declarator')?.type === 'parenthesized_declarator') return null;
+  return x;
 }
 
 function nameOf(d: SyntaxNode): string | null {
