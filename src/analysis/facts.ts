@@ -304,21 +304,25 @@ export function buildFacts(path: string, index: FileIndex, kernel: KernelFloor |
       });
       const all = l.events.map(eventFact);
       const events = all.filter((e) => e.kind !== 'fork');
+      const discharged = l.dischargedByS4 ? l.dischargedByS4.events.map(eventFact) : [];
       return {
         direction: l.direction,
         doubleBuffered: l.doubleBuffered,
-        dischargedByS4: l.dischargedByS4 ? { events: l.dischargedByS4.events.map(eventFact), check: at(l.dischargedByS4.check) } : null,
+        dischargedByS4: l.dischargedByS4 ? { events: discharged, check: at(l.dischargedByS4.check) } : null,
         unstructured: call.scope.kind !== 'function' || lifetimes.unstructured.has(call.scope),
         events,
         forks: all.filter((e) => e.kind === 'fork'),
-        mutable: mutability(l.roots, l.unresolved, events),
+        mutable: mutability(l.roots, l.unresolved, events, discharged),
         forkedBefore: l.forkedBefore ? { location: at(l.forkedBefore.node), callee: l.forkedBefore.callee } : null,
       };
     }
 
-    function mutability(roots: BufferRoot[], unresolved: boolean, events: BufferEventFact[]): VmspliceFact['lifetime']['mutable'] {
+    function mutability(roots: BufferRoot[], unresolved: boolean, events: BufferEventFact[], discharged: BufferEventFact[]): VmspliceFact['lifetime']['mutable'] {
       const e = events[0];
       if (e) return { why: `'${e.buffer}' changes on line ${e.location.region.startLine}`, location: e.location };
+      // S4 only proves the half left the pipe; a consumer that keeps page references still sees the refill.
+      const r = discharged[0];
+      if (r) return { why: `'${r.buffer}' is refilled on line ${r.location.region.startLine} once the pipe-size check says it left the pipe`, location: r.location };
       const owned = roots.find((r) => r.kind === 'param');
       if (owned) return { why: `'${owned.variable}' belongs to the caller, which may reuse it`, location: null };
       // In main() nothing runs after the call but what is in view: memory of unknown origin is kept until exit.
