@@ -86,8 +86,10 @@ export const bufferModifiedAfterVmsplice: Rule = {
         'netlink socket (or an AF_ALG operation socket with `--kernel 7.1` or later), or a checked read() of it; the ' +
         'result read back from an AF_ALG operation socket; closing both ' +
         'ends of the pipe; munmap()/MAP_FIXED/MADV_DONTNEED of a private anonymous mapping; a `vmsplice-consumed` comment. ' +
-        'Refills in code that compares the pipe size fcntl(F_SETPIPE_SZ/F_GETPIPE_SZ) returned (double buffering) are ' +
-        'not reported.',
+        'Refills in code that compares the pipe size fcntl(F_SETPIPE_SZ/F_GETPIPE_SZ) returned (double buffering, S4) are ' +
+        'not reported (see `double-buffer-relies-on-reader`): a check in the same function, or anywhere in the project on ' +
+        'the same pipe or standard stream (main() sizing standard output once). Whether the check runs before the refill ' +
+        'is not verified.',
       '- Conditions are not evaluated except tests of the vmsplice result for failure (`< 0`, `== -1`, `<= 0`): ' +
         'nothing was queued on those branches.',
       '- Project functions and function-like macros are summarised: what they write, free or unmap through each ' +

@@ -5,7 +5,7 @@ import { pathTo, reachFrom, type Cfg } from './cfg.js';
 import { pipeUses } from './consumers.js';
 import { COPYING_FORKS, DUPS, LIBRARY_NAMES, spawns } from './libc.js';
 import { FdFacts, isAfAlgOp, isCopySink } from './fds.js';
-import type { FileIndex, Scope } from './fileindex.js';
+import type { CallNode, FileIndex, Scope } from './fileindex.js';
 import { insideLoop, isAncestor, parseIntLiteral, unparen } from './syntax.js';
 import { expressionIn } from './values.js';
 import { irOf } from '../ir/cache.js';
@@ -233,7 +233,9 @@ export class LifetimeAnalysis {
       if (!level.queued.length) continue;
       const fdHere = call.args.fd ? expressionIn(call.args.fd, level.scope) : null;
       const pipe = fdHere ? this.fds.pipeEnd(fdHere, level.scope)?.pipe ?? null : null;
-      const r = this.eventsAt(level, pipe);
+      // A parameter fd has no meaning in the caller: the call's own fd (standard output, say) still says which pipe.
+      const fd = fdHere ? { node: fdHere, scope: level.scope } : fdInner ? { node: fdInner, scope: innerScope } : null;
+      const r = this.eventsAt(level, pipe, fd);
       doubleBuffered ||= r.doubleBuffered;
       if (r.discharged.length && r.sizeCheck) {
         dischargedByS4 ??= { events: [], check: r.sizeCheck };
@@ -326,7 +328,7 @@ export class LifetimeAnalysis {
   }
 
   /** Events on the queued memory of one level, on paths from its queueing call that pass no safe point. */
-  private eventsAt(level: Level, pipe: string | null): LevelEvents {
+  private eventsAt(level: Level, pipe: string | null, fd: { node: SyntaxNode; scope: Scope } | null): LevelEvents {
     const { scope, ir, model, instr } = level;
     const position = instr.node;
     const queued = level.queued.filter((l) => l.obj.key !== 'str');
@@ -348,7 +350,7 @@ export class LifetimeAnalysis {
 
     const safe = new Set<number>(this.safePoints(scope, cfg, pipe, queued, effects, blockOf, position));
 
-    const sizeCheck = this.pipeSizeCheck(scope);
+    const sizeCheck = this.pipeSizeCheck(scope, pipe, fd);
     const doubleBuffered = sizeCheck !== null;
     const resultVar = resultOf(ir, instr);
     const blocked = (id: number): boolean => safe.has(id);
@@ -510,10 +512,19 @@ export class LifetimeAnalysis {
   }
 
   /** S4: the fcntl() whose returned pipe size the code compares (FizzBuzz-style double buffering), if any. */
-  private pipeSizeCheck(scope: Scope): SyntaxNode | null {
-    return this.index
-      .callsByScope(scope)
-      .find((c) => c.callee === 'fcntl' && /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, scope))?.node ?? null;
+  private pipeSizeCheck(scope: Scope, pipe: string | null, fd: { node: SyntaxNode; scope: Scope } | null): SyntaxNode | null {
+    const checked = (c: CallNode): boolean => /F_[SG]ETPIPE_SZ/.test(args(c.node)[1]?.text ?? '') && resultChecked(c.node, c.scope);
+    const here = this.index.callsByScope(scope).find((c) => c.callee === 'fcntl' && checked(c));
+    if (here) return here.node;
+    // The size is a property of the pipe: a program sizes standard output or its pipe once (in main, at set-up) and
+    // fills it elsewhere.
+    const kind = fd ? this.fds.kindOf(fd.node, fd.scope) : null;
+    const samePipe = (a: SyntaxNode, at: Scope): boolean => {
+      if (pipe) return this.fds.pipeEnd(a, at)?.pipe === pipe;
+      const k = this.fds.kindOf(a, at);
+      return kind?.kind === 'std' && k.kind === 'std' && k.n === kind.n;
+    };
+    return this.index.callsByCallee('fcntl').find((c) => checked(c) && args(c.node)[0] !== undefined && samePipe(args(c.node)[0], c.scope))?.node ?? null;
   }
 }
 
