@@ -88,8 +88,8 @@ export const bufferModifiedAfterVmsplice: Rule = {
         'ends of the pipe; munmap()/MAP_FIXED/MADV_DONTNEED of a private anonymous mapping; a `vmsplice-consumed` comment. ' +
         'Refills in code that compares the pipe size fcntl(F_SETPIPE_SZ/F_GETPIPE_SZ) returned (double buffering, S4) are ' +
         'not reported (see `double-buffer-relies-on-reader`): a check in the same function, or anywhere in the project on ' +
-        'the same pipe or standard stream (main() sizing standard output once). Whether the check runs before the refill ' +
-        'is not verified.',
+        'the same pipe or standard stream (main() sizing standard output once) whose result is compared with a size, not ' +
+        'only tested for failure. Whether the check runs before the refill is not verified.',
       '- Conditions are not evaluated except tests of the vmsplice result for failure (`< 0`, `== -1`, `<= 0`): ' +
         'nothing was queued on those branches.',
       '- Project functions and function-like macros are summarised: what they write, free or unmap through each ' +

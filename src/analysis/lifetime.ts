@@ -524,8 +524,21 @@ export class LifetimeAnalysis {
       const k = this.fds.kindOf(a, at);
       return kind?.kind === 'std' && k.kind === 'std' && k.n === kind.n;
     };
-    return this.index.callsByCallee('fcntl').find((c) => checked(c) && args(c.node)[0] !== undefined && samePipe(args(c.node)[0], c.scope))?.node ?? null;
+    return this.index.callsByCallee('fcntl').find((c) => checked(c) && comparedWithSize(c.node) && args(c.node)[0] !== undefined && samePipe(args(c.node)[0], c.scope))?.node ?? null;
   }
+}
+
+/**
+ * S4 asks for the size the kernel returned to be compared with the half being filled (`!= CHUNK`), not only tested for
+ * failure: resizing a pipe for throughput (`if (fcntl(p[0], F_SETPIPE_SZ, n) < 0)`) proves nothing about halves.
+ */
+function comparedWithSize(call: SyntaxNode): boolean {
+  let up = call.parent;
+  while (up?.type === 'parenthesized_expression') up = up.parent;
+  if (up?.type !== 'binary_expression' || !/^[!=<>]=?$/.test(up.childForFieldName('operator')?.text ?? '')) return false;
+  const other = [up.childForFieldName('left'), up.childForFieldName('right')].find((n) => n && !isAncestor(n, call));
+  const text = other ? unparen(other).text.replace(/\s+/g, '') : '';
+  return text !== '' && !/^(?:-?[01]|NULL)$/.test(text);
 }
 
 /** Both statements sit in one block, `a` first, with nothing conditional between them and that block. */
