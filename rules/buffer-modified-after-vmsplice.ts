@@ -160,9 +160,12 @@ function reportEvent(e: BufferEventFact, extra: RelatedLocation[], report: (r: R
   const queued = e.queuedBy === 'vmsplice' || e.queuedBy === 'sys_vmsplice' ? `${e.queuedBy}()` : `'${e.queuedBy}()' (which calls vmsplice())`;
   const verb = what(e);
   const base = e.reliance
-    ? `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} before the pipe is drained: the reader sees the new bytes only while vmsplice shares pages (a copying vmsplice, fork() or hugetlb break this).`
-    : `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} while the pipe may still reference its pages.`;
-  const message = assumption ? `${base.slice(0, -1)} (the pipe is drained into AF_ALG, ${assumption}).` : base;
+    ? `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} before the pipe is drained: the reader sees the new bytes only while vmsplice shares pages (a copying vmsplice, fork() or hugetlb break this)`
+    : `The buffer '${e.buffer}' queued by ${queued} on line ${line} ${verb} while the pipe may still reference its pages`;
+  const advice = e.reliance
+    ? 'Finish writing the buffer before queuing it, or queue the changed bytes again.'
+    : 'Drain the pipe (splice it into a file or read it) before changing the buffer, or queue a copy with write().';
+  const message = `${base}${assumption ? ` (the pipe is drained into AF_ALG, ${assumption})` : ''}. ${advice}`;
   const steps: RelatedLocation[] = [{ location: e.queuedAt, message: `${queued} queues the pages of '${e.buffer}'.` }];
   const middle = e.path.slice(1, -1);
   const kept = middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;

@@ -102,7 +102,8 @@ export const doubleBufferReliesOnReader: Rule = {
         message:
           `The buffer '${first.buffer}' is refilled on line ${first.location.region.startLine} while the previous round may still be referenced: ` +
           `the pipe-size check on line ${check} proves that the other half left the pipe, not that the reader is done with its pages ` +
-          '(a reader that splices or tees onward, or raises the pipe size, sees the refill).',
+          '(a reader that splices or tees onward, or raises the pipe size, sees the refill). ' +
+          'Drain the pipe in-process before refilling, or queue each chunk from fresh memory (mmap, munmap after the call) or with write().',
         location: fact.location,
         related,
       });

@@ -102,7 +102,8 @@ export const fileBackedVmsplice: Rule = {
         report({
           message:
             `vmsplice() queues '${base.text}', which points into a mapping of a memfd this program made (${mapped}): the pipe ` +
-            'references its pages, so a write to the memfd through any mapping or descriptor before the pipe is drained changes what the reader gets.',
+            'references its pages, so a write to the memfd through any mapping or descriptor before the pipe is drained changes what the reader gets. ' +
+            'Leave the memfd unchanged until the pipe is drained, or seal it against writes (F_SEAL_WRITE).',
           location: fact.location,
           related,
           level: 'note',
@@ -114,7 +115,7 @@ export const fileBackedVmsplice: Rule = {
         message:
           `vmsplice() queues '${base.text}', which points into a ${sharing(m)} mapping ${descriptor(m)} (${mapped}): ` +
           `${privateWritable ? 'pages not written since the mapping was made are ' : 'the pipe gets '}the file's page-cache pages, so a write, truncation ` +
-          'or hole punch of the file by anyone before the pipe is drained changes what the reader gets. splice() from the file, or copy into anonymous memory.',
+          'or hole punch of the file by anyone before the pipe is drained changes what the reader gets. Use splice() from the file, or copy into anonymous memory.',
         location: fact.location,
         related,
         ...(privateWritable ? { level: 'note' as const } : {}),

@@ -67,7 +67,8 @@ export const forkAfterVmsplice: Rule = {
       for (const f of fact.lifetime.forks) {
         const line = f.queuedAt.region.startLine;
         report({
-          message: `${f.callee}() runs while the pages of '${f.buffer}' queued by vmsplice() on line ${line} may still be in the pipe, so they become copy-on-write shared with the child.`,
+          message: `${f.callee}() runs while the pages of '${f.buffer}' queued by vmsplice() on line ${line} may still be in the pipe, so they become copy-on-write shared with the child. ` +
+            'Drain the pipe before forking, spawn with posix_spawn() or vfork(), or mark the buffer MADV_DONTFORK.',
           location: f.location,
           related: [{ location: f.queuedAt, message: `'${f.buffer}' is queued here.` }],
         });
@@ -80,7 +81,8 @@ export const forkAfterVmsplice: Rule = {
         report({
           message:
             `vmsplice() queues memory that existed before ${before.callee}() on line ${before.location.region.startLine} copied the address space, ` +
-            'so parent and child share its pages copy-on-write while they are queued and the reader gets whichever copy the kernel kept.',
+            'so parent and child share its pages copy-on-write while they are queued and the reader gets whichever copy the kernel kept. ' +
+            'Queue memory allocated after the fork, or write() the data.',
           location: fact.location,
           related: [{ location: before.location, message: `${before.callee}() copies the address space here.` }, ...innerCallRelated(fact)],
         });

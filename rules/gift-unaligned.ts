@@ -93,8 +93,8 @@ export const giftUnaligned: Rule = {
         const what = a.kind === 'length' ? `its length '${a.text}' is not a multiple of` : `its start '${a.text}' is not aligned to`;
         report({
           message:
-            `vmsplice() ${d.state === 'must' ? 'gifts' : 'may gift'} (SPLICE_F_GIFT) a region that covers a partial page: ${what} the ${page}-byte page. ` +
-            'A partial page can never be stolen, so the gift promises what it cannot deliver; drop the flag.',
+            `vmsplice() ${d.state === 'must' ? 'gifts' : 'may gift'} (SPLICE_F_GIFT) a region that covers a partial page: ${what} the ${page}-byte page, and a partial page can never be stolen. ` +
+            'Drop the flag: the gift promises what it cannot deliver.',
           location: fact.location,
           related: [{ location: a.location, message: a.kind === 'length' ? 'The length is set here.' : 'The start is set here.' }, ...innerCallRelated(fact)],
         });

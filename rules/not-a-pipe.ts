@@ -50,7 +50,7 @@ export const notAPipe: Rule = {
       const made = fact.destination.fdCreatedAt;
       const where = made && made.region.startLine !== fact.location.region.startLine ? ` (made on line ${made.region.startLine})` : '';
       report({
-        message: `vmsplice() is called on ${what}${where}, which is not a pipe, so it always fails with EBADF.`,
+        message: `vmsplice() is called on ${what}${where}, which is not a pipe, so it always fails with EBADF. Pass the write end of a pipe, or use write().`,
         location: fact.location,
         related: made && where ? [{ location: made, message: 'The descriptor is made here.' }] : [],
       });

@@ -103,7 +103,8 @@ export const spliceSourceMutated: Rule = {
         report({
           message:
             `${c.what} changes the file spliced into a pipe on line ${line} (${HOW[c.same]}) before the pipe is drained into a sink that copies: ` +
-            'the pipe holds the file\'s page-cache pages, so its reader may get the changed bytes.',
+            'the pipe holds the file\'s page-cache pages, so its reader may get the changed bytes. ' +
+            'Change the file only after the pipe is drained into a copying sink, or read() the bytes and send that copy.',
           location: c.location,
           related,
           flow: [

@@ -88,27 +88,29 @@ export const uncheckedResult: Rule = {
   },
 };
 
+const COMPARE = 'Compare it with the length asked, and queue the rest again after a short write.';
+
 function messageFor(r: VmspliceFact['result'], subject: string): string {
   switch (r.use) {
     case 'discarded':
-      return `${subject} is discarded, so a short write or an error goes unnoticed.`;
+      return `${subject} is discarded, so a short write or an error goes unnoticed. ${COMPARE}`;
     case 'unread':
-      return `${subject} is stored in '${r.variable}' but never read, so a short write or an error goes unnoticed.`;
+      return `${subject} is stored in '${r.variable}' but never read, so a short write or an error goes unnoticed. ${COMPARE}`;
     case 'head-resent':
-      return `${subject} shortens iov_len but iov_base is never advanced, so after a short write the head of the buffer is sent again.`;
+      return `${subject} shortens iov_len but iov_base is never advanced, so after a short write the head of the buffer is sent again. Advance iov_base by the same count.`;
     case 'unguarded-advance':
-      return `${subject} advances iov_base before any test for -1, so an error moves the iovec backwards.`;
+      return `${subject} advances iov_base before any test for -1, so an error moves the iovec backwards. Test for -1 before using the count.`;
     default:
       break;
   }
   switch (r.detail?.why) {
     case 'counter':
-      return `${subject} is added to a counter that is never compared with the total, so a short write (fewer bytes queued than asked) goes unnoticed.`;
+      return `${subject} is added to a counter that is never compared with the total, so a short write (fewer bytes queued than asked) goes unnoticed. Compare the counter with the total, and queue the rest again.`;
     case 'arithmetic':
-      return `${subject} is only used in arithmetic, never compared with the length asked, so a short write or an error goes unnoticed.`;
+      return `${subject} is only used in arithmetic, never compared with the length asked, so a short write or an error goes unnoticed. ${COMPARE}`;
     case 'opaque-macro':
-      return `${subject} goes into '${r.detail.macro}()', a macro whose definition was not analysed, and is at most checked for errors; nothing shows that a short write is handled.`;
+      return `${subject} goes into '${r.detail.macro}()', a macro whose definition was not analysed, and is at most checked for errors; nothing shows that a short write is handled. ${COMPARE}`;
     default:
-      return `${subject} is only checked for errors, so a short write (fewer bytes queued than asked) goes unnoticed.`;
+      return `${subject} is only checked for errors, so a short write (fewer bytes queued than asked) goes unnoticed. ${COMPARE}`;
   }
 }

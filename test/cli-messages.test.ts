@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { allRules } from '../rules/index.js';
 import { repoRoot } from '../src/docs.js';
 import { cliHarness } from './helpers/cli-run.js';
 
@@ -28,6 +29,21 @@ test('no message says "must include" (read as an instruction to add the flag)', 
   for (const id of FLAG_RULES) assert.ok(rules.has(id), `fixtures/ have no ${id} finding`);
   for (const f of fixtureFindings) {
     for (const message of [f.message, ...f.related.map((r) => r.message)]) assert.doesNotMatch(message, /must (or may )?include/i, message);
+  }
+});
+
+/** What a finding's last sentence may start with: an instruction. */
+const ACTION_VERBS = ['Drop', 'Drain', 'Use', 'Pass', 'Queue', 'Compare', 'Advance', 'Test', 'Finish', 'Change', 'Leave', 'Have', 'Send'];
+
+test("every rule's findings are two sentences: what is wrong, then what to do", () => {
+  const all = findings(['--include-suppressed', '--rule', allRules.map((r) => r.id).join(','), 'fixtures'], repoRoot);
+  const reported = new Set(all.map((f) => f.ruleId));
+  for (const rule of allRules) assert.ok(reported.has(rule.id), `fixtures/ have no ${rule.id} finding to check`);
+  const action = new RegExp(`^(${ACTION_VERBS.join('|')})\\b`);
+  for (const f of all) {
+    const sentences = f.message.split(/(?<=\.)\s+(?=[A-Z])/);
+    assert.ok(sentences.length === 2, `${f.ruleId}: ${sentences.length} sentences: ${f.message}`);
+    assert.match(sentences[1], action, `${f.ruleId}: the last sentence gives no instruction: ${f.message}`);
   }
 });
 
