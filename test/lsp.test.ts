@@ -178,8 +178,19 @@ test('an editing session: cross-file diagnostics, hover, quick fix, suppression,
   await conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri(producer), version: 2 }, contentChanges: [{ text: fixed }] });
   await s.until(producer, (d) => d.length === 0, 'the diagnostic to disappear after the fix');
 
+  // A directive problem is a diagnostic at the directive, where the CLI's text output points (path:line:col).
+  const directive = '    // vmsplice-lint-disable-next-line splice-f-gif -- reviewed';
+  const misspelt = original.replace('    return push_pages(', `${directive}\n    return push_pages(`);
+  await conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri(producer), version: 3 }, contentChanges: [{ text: misspelt }] });
+  const withDirective = await s.until(producer, (d) => d.some((x) => x.code === 'directive'), 'the directive problem');
+  const problem = withDirective.find((x) => x.code === 'directive')!;
+  assert.deepEqual(problem.range, { start: { line: 8, character: 7 }, end: { line: 8, character: directive.length } });
+  assert.equal(problem.severity, 1);
+  assert.match(String(problem.message), /unknown rule 'splice-f-gif' and is ignored.*splice-f-gift/);
+  assert.equal(gift(withDirective)?.range.start.line, 9, 'the misspelt directive silences nothing');
+
   // The flag back, then the config raises the rule to an error: picked up from the watched file.
-  await conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri(producer), version: 3 }, contentChanges: [{ text: original }] });
+  await conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri(producer), version: 4 }, contentChanges: [{ text: original }] });
   await s.until(producer, (d) => gift(d)?.severity === 2, 'the diagnostic to come back');
   writeFileSync(path.join(work, '.vmsplice-lint.json'), JSON.stringify({ rules: { 'splice-f-gift': 'error' } }));
   await conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(path.join(work, '.vmsplice-lint.json')), type: FileChangeType.Created }] });

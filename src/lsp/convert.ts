@@ -10,7 +10,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { repoRoot } from '../docs.js';
-import type { Finding, Fix, Level, Region } from '../types.js';
+import type { Finding, Fix, Level, Notification, Region } from '../types.js';
 
 /** Findings and fixes in the protocol's terms: 0-based lines, UTF-16 columns (the protocol's default, and ours). */
 
@@ -49,6 +49,12 @@ export function toDiagnostic(f: Finding, uriOf: UriOf): Diagnostic {
     message: f.message,
     ...(related.length ? { relatedInformation: related } : {}),
   };
+}
+
+/** A notification with a place in the file (a directive problem), where the CLI's text output points it; null: no place. */
+export function notificationDiagnostic(n: Notification): Diagnostic | null {
+  if (!n.region) return null;
+  return { range: toRange(n.region), severity: SEVERITY[n.level], code: n.kind, source: 'vmsplice-lint', message: n.message };
 }
 
 export function fixEdit(fix: Fix, uriOf: UriOf): WorkspaceEdit {

@@ -20,8 +20,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findRule } from '../../rules/index.js';
 import { CONFIG_NAME } from '../config.js';
 import { ruleMarkdown } from '../report/ruledocs.js';
+import type { LintedFile } from '../engine.js';
 import type { Finding } from '../types.js';
-import { fixEdit, ruleDocUri, suppressEdit, toDiagnostic, toRange, type UriOf } from './convert.js';
+import { fixEdit, notificationDiagnostic, ruleDocUri, suppressEdit, toDiagnostic, toRange, type UriOf } from './convert.js';
 import { Workspace } from './workspace.js';
 
 const SHOW_RULE_DOCS = 'vmsplice-lint.showRuleDocs';
@@ -221,18 +222,22 @@ class Server {
       if (!file) continue;
       const ws = await this.workspaceFor(file);
       if (!ws.has(file)) await ws.update(file, doc.getText());
-      let findings: Finding[];
+      let linted: LintedFile;
       try {
-        findings = ws.diagnose(file);
+        linted = ws.diagnose(file);
       } catch (err) {
         this.logError(`cannot analyse '${ws.relPath(file)}'`, err);
         continue;
       }
-      const key = JSON.stringify(findings);
+      const { findings } = linted;
+      // Problems with a place (a directive naming an unknown rule, giving no reason, suppressing nothing) show there too.
+      const located = linted.notifications.flatMap((n) => notificationDiagnostic(n) ?? []);
+      const key = JSON.stringify([findings, located]);
       if (this.published.get(doc.uri)?.key === key) continue;
       this.published.set(doc.uri, { findings, key });
       const uriOf = this.uriOf(ws);
-      await this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: findings.map((f) => toDiagnostic(f, uriOf)) });
+      const diagnostics = [...findings.map((f) => toDiagnostic(f, uriOf)), ...located];
+      await this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     }
   }
 

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { NO_DEFINES } from '../analysis/preproc.js';
 import { Project, type IndexedFile } from '../analysis/project.js';
 import { ConfigResolver, definesFor, rulesFor, type Config } from '../config.js';
-import { indexFile, lintIndexed, type EngineOptions } from '../engine.js';
+import { indexFile, lintIndexed, type EngineOptions, type LintedFile } from '../engine.js';
 import { indexRounds, indexTree, newNeedles, type IndexedTree, type LintOptions } from '../lint.js';
-import type { Finding } from '../types.js';
 
 /**
  * One workspace folder as the editor sees it: the project view of the CLI
@@ -87,14 +86,14 @@ export class Workspace {
     return this.tree?.project.file(this.relPath(absPath)) !== undefined;
   }
 
-  /** Findings of one file against the current project view, as the CLI would report them. */
-  diagnose(absPath: string): Finding[] {
+  /** Findings and notifications (directive problems) of one file against the current project view, as the CLI would report them. */
+  diagnose(absPath: string): LintedFile {
     const tree = this.tree;
     const rel = this.relPath(absPath);
     const own = tree?.project.file(rel);
     const source = tree?.sources.get(rel);
-    if (!tree || !own || !source) return [];
-    return lintIndexed(own, tree.project, source.text, this.engineOptions(absPath)).findings;
+    if (!tree || !own || !source) return { findings: [], notifications: [] };
+    return lintIndexed(own, tree.project, source.text, this.engineOptions(absPath));
   }
 
   private config(absPath: string, isDir = false): Config | null {
