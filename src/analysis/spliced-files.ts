@@ -211,7 +211,8 @@ export class SplicedFileAnalysis {
     }
     const lo = w.off !== undefined ? this.constant(a[w.off], site.scope) : null;
     const len = w.len !== undefined ? this.constant(a[w.len], site.scope) : null;
-    return overlaps(range, lo !== null && len !== null ? { lo, hi: lo + len } : null);
+    // A write of unknown length (pwritev's iovecs, a run-time count) still starts at its offset and goes forward.
+    return overlaps(range, lo === null ? null : { lo, hi: len === null ? Infinity : lo + len });
   }
 
   /** Stores (and libc writes) through a MAP_SHARED mapping of the spliced file, after the splice. */
