@@ -75,11 +75,12 @@ export const spliceSourceMutated: Rule = {
         'the same path as written (a string literal or the same variable), and MAP_SHARED mappings of either. Hard ' +
         'links and paths built at run time are not compared.',
       '- Byte ranges are compared when the splice offset (`&off` with a constant `off`) and length and the change\'s ' +
-        'offset and length are constants; otherwise the change is taken to overlap. write() after a splice that ' +
+        'offset is constant (a change of unknown length, such as pwritev(), covers everything from its offset on); ' +
+        'otherwise the change is taken to overlap. write() after a splice that ' +
         'advanced the same descriptor\'s position (off_in NULL) lands after the spliced bytes and is not reported, nor ' +
         'is a write through an O_APPEND descriptor; an lseek() back is not followed.',
-      '- Sources opened with O_DIRECT, and /proc, /sys and /dev files, are copied by splice() and not reported. DAX ' +
-        'files also copy but cannot be told apart.',
+      '- Sources opened with O_DIRECT (or given it by fcntl(F_SETFL) on every path to the splice), and /proc, /sys ' +
+        'and /dev files, are copied by splice() and not reported. DAX files also copy but cannot be told apart.',
       '- Only a checked drain of the pipe in the splicing function into a regular file, netlink or a read() ends the ' +
         'window; closing the pipe does not (a reader may still hold it).',
       '- write() through a descriptor of unknown kind is not reported: it may be a socket the data came from.',

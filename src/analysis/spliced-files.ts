@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../parse.js';
 import type { CallInstr, IrFunction, Value } from '../ir/types.js';
+import { reachFrom } from './cfg.js';
 import type { FdFacts, FdKind } from './fds.js';
 import type { FileIndex, Scope } from './fileindex.js';
 import { WRITERS } from './libc.js';
@@ -86,6 +87,16 @@ function opening(k: FdKind): { at: SyntaxNode; path: string | null; flags: strin
   return { at: k.at, path: p ? p.text : null, flags: a[at + 1]?.text ?? '' };
 }
 
+/** Is the call evaluated only on some paths through its expression (right of && or ||, an arm of ?:)? */
+function shortCircuited(call: SyntaxNode): boolean {
+  for (let n = call; n.parent && !/statement$|declaration$/.test(n.parent.type); n = n.parent) {
+    const p = n.parent;
+    if (p.type === 'binary_expression' && /^(&&|\|\|)$/.test(p.childForFieldName('operator')?.text ?? '') && p.childForFieldName('right')?.id === n.id) return true;
+    if (p.type === 'conditional_expression' && p.childForFieldName('condition')?.id !== n.id) return true;
+  }
+  return false;
+}
+
 type Range = { lo: number; hi: number } | null;
 
 function overlaps(a: Range, b: Range): boolean {
@@ -133,6 +144,7 @@ export class SplicedFileAnalysis {
     const open = opening(source);
     // Only a file gives page-cache pages; O_DIRECT and procfs/sysfs/device files are read into fresh pages (a copy).
     if (open && (/\bO_DIRECT\b/.test(open.flags) || /^"\/(proc|sys|dev)\//.test(open.path ?? ''))) return null;
+    if (this.directBefore(site)) return null;
     const maybeFile = open !== null || source.kind === 'parameter' || source.kind === 'unknown' || (source.kind === 'std' && source.n === 0);
     const intoPipe = ['pipe-end', 'fifo', 'std', 'parameter', 'unknown'].includes(site.output.kind.kind) && !(site.output.pipe && site.output.pipe.end === 0);
     if (!maybeFile || !intoPipe) return null;
@@ -182,6 +194,22 @@ export class SplicedFileAnalysis {
     }
     changes.push(...this.mappingStores(site, ir, sameFile, after, reach));
     return changes.length ? { site, openedAt: open?.at ?? null, changes } : null;
+  }
+
+  /** O_DIRECT set with fcntl(F_SETFL) on the spliced descriptor on every path to the splice: splice() copies too. */
+  private directBefore(site: SpliceSite): boolean {
+    const ir = site.ir;
+    const at = ir.blockOf(site.instr);
+    return site.input.place !== null && ir.calls.some((c) => {
+      const a = args(c.node);
+      if (c.callee !== 'fcntl' || valuePlace(c.args[0]) !== site.input.place) return false;
+      if (!/\bF_SETFL\b/.test(a[1]?.text ?? '') || !/\bO_DIRECT\b/.test(a[2]?.text ?? '')) return false;
+      // The CFG does not split `a && f()`: a call evaluated on one side of a condition sets nothing on every path.
+      if (shortCircuited(c.node)) return false;
+      const block = ir.blockOf(c);
+      if (block === at) return c.node.endIndex <= site.node.startIndex;
+      return !reachFrom(ir.cfg, ir.cfg.entry, (id) => id === block, () => false).reached.has(at);
+    });
   }
 
   /** Does this call change bytes of the spliced range? */
