@@ -5,7 +5,7 @@ import type { KernelFloor } from './analysis/kernel.js';
 import { Project, type IndexedFile } from './analysis/project.js';
 import { allRules } from '../rules/index.js';
 import { applyDirectives, parseDirectives } from './suppress.js';
-import { parseRepaired } from './analysis/repair.js';
+import { conditionOf, isSplit, parseConfigurations, type SplitFile } from './analysis/configurations.js';
 import { resolveOptions, type Report, type Rule, type RuleOptionValues } from './rule.js';
 import type { Finding, Level, Notification } from './types.js';
 
@@ -51,19 +51,84 @@ export function lintText(path: string, text: string, opts: EngineOptions): Linte
   return lintIndexed(own, new Project([own]), text, opts);
 }
 
-/** Parses (repairing lost functions) and indexes one file: phase one, per file. */
+/**
+ * Parses (repairing lost functions, and once per configuration where #if branches split braces) and indexes one
+ * file: phase one, per file.
+ */
 export function indexFile(path: string, text: string, defines: Defines = NO_DEFINES): IndexedFile {
   // tree-sitter counts rows at '\n' only: a lone CR (old Mac line ends) becomes one, at the same offset.
-  const parsed = parseRepaired(text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text, PREFILTER_NEEDLES);
-  return { path, index: buildFileIndex(parsed.text, parsed.tree, defines) };
+  const configurations = parseConfigurations(text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text, PREFILTER_NEEDLES, defines);
+  const [base, ...variants] = configurations.all.map(({ parsed }) => ({ path, index: buildFileIndex(parsed.text, parsed.tree, defines) }));
+  if (!variants.length) return base;
+  const split: SplitFile = { ...base, configurations, variants };
+  return split;
 }
 
-/** " (under #ifdef X)" for a finding inside undecided preprocessor branches. */
-function underConditions(own: IndexedFile, f: Finding): string {
+/** "#ifdef X", "the #else of #if Y": the undecided preprocessor branches around a finding. */
+function underConditions(own: IndexedFile, f: Finding): string[] {
   const { startLine, startColumn } = f.location.region;
   const node = own.index.tree.rootNode.descendantForPosition({ row: startLine - 1, column: startColumn - 1 });
-  const conds = own.index.conditions.describe(node);
-  return conds.length ? ` (under ${conds.map((c) => `'${c}'`).join(' and ')})` : '';
+  return own.index.conditions.describe(node).map((c) => `'${c}'`);
+}
+
+/** A finding with the undecided conditions around it (quoted), not yet in its message. */
+interface Located {
+  finding: Finding;
+  under: string[];
+}
+
+/** One configuration's findings. */
+function findingsOf(own: IndexedFile, facts: ReturnType<typeof buildFacts>, lines: readonly string[], opts: EngineOptions): Located[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const rule of opts.rules) {
+    const configured = opts.levels?.get(rule.id);
+    const options = resolveOptions(rule, opts.ruleOptions?.get(rule.id));
+    rule.check(facts, (r: Report) => {
+      const { region } = r.location;
+      if (r.location.path !== own.path) return;
+      // Two expansions of one site (a macro with #if variants) can say the same thing.
+      const key = `${rule.id}\0${region.startLine}:${region.startColumn}\0${r.message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      findings.push({
+        ruleId: rule.id,
+        level: configured ?? r.level ?? rule.meta.level,
+        message: r.message,
+        location: r.location,
+        related: r.related ?? [],
+        flow: r.flow ?? [],
+        lineText: lines[region.startLine - 1] ?? '',
+        fingerprint: '',
+        ...(r.fixes?.length ? { fixes: r.fixes } : {}),
+      });
+    }, options);
+  }
+  return findings.map((finding) => ({ finding, under: underConditions(own, finding) }));
+}
+
+/**
+ * The findings of every configuration of a split file, each reported once: a finding not found in all of them
+ * gains the split conditions it was found under.
+ */
+function mergeConfigurations(own: SplitFile, project: Project, lines: readonly string[], opts: EngineOptions, base: Located[]): Located[] {
+  const byKey = new Map<string, { first: Located; found: number[] }>();
+  const add = (list: Located[], i: number): void => {
+    for (const x of list) {
+      const { region } = x.finding.location;
+      const key = `${x.finding.ruleId}\0${region.startLine}:${region.startColumn}\0${x.finding.message}\0${x.under.join()}`;
+      const entry = byKey.get(key);
+      if (entry) entry.found.push(i);
+      else byKey.set(key, { first: x, found: [i] });
+    }
+  };
+  add(base, 0);
+  for (const [k, variant] of own.variants.entries()) {
+    // The variant stands in for the file in the project, so cross-file facts see this configuration of it.
+    const swapped = new Project([...project.files.filter((f) => f.path !== own.path), variant]);
+    add(findingsOf(variant, buildFacts(own.path, swapped.view(variant), opts.kernel ?? null), lines, opts), k + 1);
+  }
+  return [...byKey.values()].map(({ first, found }) => ({ finding: first.finding, under: [...first.under, ...conditionOf(found, own.configurations)] }));
 }
 
 /**
@@ -86,35 +151,13 @@ export function lintIndexed(own: IndexedFile, project: Project, text: string, op
     });
   }
   const lines = text.split(/\r\n|\r|\n/);
+  const baseFindings = findingsOf(own, facts, lines, opts);
+  const all = isSplit(own) ? mergeConfigurations(own, project, lines, opts, baseFindings) : baseFindings;
   const findings: Finding[] = [];
-  const seen = new Set<string>();
-  for (const rule of opts.rules) {
-    const configured = opts.levels?.get(rule.id);
-    const options = resolveOptions(rule, opts.ruleOptions?.get(rule.id));
-    rule.check(facts, (r: Report) => {
-      const { region } = r.location;
-      if (r.location.path !== path) return;
-      // Two expansions of one site (a macro with #if variants) can say the same thing.
-      const key = `${rule.id}\0${region.startLine}:${region.startColumn}\0${r.message}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      findings.push({
-        ruleId: rule.id,
-        level: configured ?? r.level ?? rule.meta.level,
-        message: r.message,
-        location: r.location,
-        related: r.related ?? [],
-        flow: r.flow ?? [],
-        lineText: lines[region.startLine - 1] ?? '',
-        fingerprint: '',
-        ...(r.fixes?.length ? { fixes: r.fixes } : {}),
-      });
-    }, options);
-  }
-  for (const f of findings) {
-    const under = underConditions(own, f);
+  for (const { finding: f, under } of all) {
     // The condition belongs to the first sentence, which says what is wrong; later ones say what to do.
-    if (under) f.message = f.message.replace(/\.(?=\s+[A-Z]|$)/, `${under}.`);
+    if (under.length) f.message = f.message.replace(/\.(?=\s+[A-Z]|$)/, ` (under ${under.join(' and ')}).`);
+    findings.push(f);
   }
   const { directives, problems } = parseDirectives(own.index.tree, text, path, KNOWN_RULE_IDS);
   notifications.push(...problems);
