@@ -1,7 +1,7 @@
 import { parseC, type Tree } from '../parse.js';
 import { Conditions, type Defines } from './preproc.js';
 import type { IndexedFile } from './project.js';
-import { parseRepaired, type Parsed } from './repair.js';
+import { blank, parseRepaired, type Parsed } from './repair.js';
 import { conditionalGroups, isUneven, type Group } from './split-regions.js';
 
 /**
@@ -83,10 +83,6 @@ function liveBranches(g: Group, defines: Defines): number[] {
     if (t === true) break;
   }
   return live.length ? live : all;
-}
-
-function blank(chars: string[], from: number, to: number): void {
-  for (let i = from; i < to; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
 }
 
 function configurationText(text: string, groups: readonly Group[], choice: ReadonlyMap<string, number>): string {

@@ -117,7 +117,8 @@ function typeSlot(t: string, from: number, nameStart: number): number {
   return -1;
 }
 
-function blank(chars: string[], from: number, to: number): void {
+/** Blanks characters to spaces, newlines kept: offsets, lines and columns stay the original's. */
+export function blank(chars: string[], from: number, to: number): void {
   for (let i = from; i < to; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
 }
 
