@@ -234,9 +234,8 @@ function lintJson(dir: string, args: string[], timeout = 60_000): { r: CliRun; o
 }
 
 // A linear-time analysis handles 10,000 levels (a 20 kB file) in well under a second including start-up (measured:
-// 0.35 s for the parentheses); 2 s leaves room for a loaded CI machine. An analysis quadratic in the depth takes
-// 5 s for 10,000 braces and 19 s for 20,000.
-const NESTING_BUDGET_MS = 2_000;
+// 0.35 s for the parentheses); an analysis quadratic in the depth took 5 s for 10,000 braces and 19 s for 20,000.
+// The run's time is printed as a diagnostic; growth is measured by bench/cfg-scaling.ts, not asserted here.
 const DEPTH = 10_000;
 
 /** Findings as rule, position and message, with columns on line `line` shifted back by `shift`. */
@@ -248,7 +247,8 @@ function shape(out: JsonOutput, file: string, line: number, shift: number): stri
 
 /**
  * Lints the text `make(depth)` builds at DEPTH and at depth 1: the same findings (rule, message, position but for
- * the shift the extra nesting causes on `line`) within the budget.
+ * the shift the extra nesting causes on `line`). Time is printed, not asserted: the guide keeps timing in bench/
+ * (bench/cfg-scaling.ts measures how analysis grows with size), and a wall-clock budget fails on a loaded machine.
  */
 function nestingCase(t: TestContext, name: string, line: number, make: (depth: number) => string, depth = DEPTH): void {
   const deep = make(depth);
@@ -261,7 +261,6 @@ function nestingCase(t: TestContext, name: string, line: number, make: (depth: n
   assert.ok(findingsIn(out, 'deep.c').some((f) => f.line === at.line && f.column === at.column), JSON.stringify(out.findings));
   assert.deepEqual(shape(out, 'deep.c', line, depth - 1), shape(shallow.out, 'shallow.c', line, 0), 'nesting depth changes the findings');
   assert.equal(r.status, 1);
-  assert.ok(r.ms < NESTING_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${NESTING_BUDGET_MS} ms`);
 }
 
 test(`parentheses nested ${DEPTH} deep around a vmsplice call`, (t) => {
@@ -313,8 +312,7 @@ test('braces nested 300 deep inside a loop: the same findings as nested once', (
 });
 
 // An else-if chain nests each if in the previous one's else: generated dispatch code has thousands. Measured in a
-// linear run: 2,000 branches in about 1 s; 5 s leaves room for a loaded machine.
-const CHAIN_BUDGET_MS = 5_000;
+// linear run: 2,000 branches in about 1 s.
 
 test(`an else-if chain of ${DEPTH} branches before a vmsplice call: the same findings as a short chain, in time`, (t) => {
   const make = (branches: number): string => {
@@ -331,12 +329,10 @@ test(`an else-if chain of ${DEPTH} branches before a vmsplice call: the same fin
   const shifted = (o: JsonOutput, shift: number): string[] => o.findings.map((f) => `${f.ruleId} ${f.line - shift}:${f.column} ${f.message.replace(/line \d+/g, 'line N')}`);
   assert.ok(short.findings.length >= 2, JSON.stringify(short.findings));
   assert.deepEqual(shifted(out, DEPTH - 3), shifted(short, 0));
-  assert.ok(r.ms < CHAIN_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${CHAIN_BUDGET_MS} ms`);
 });
 
 // Measured: about 0.2 s (the file is over the 32 MiB limit and is skipped after fstat). 30 s would still allow
 // reading and scanning it on a slow machine.
-const HUGE_BUDGET_MS = 30_000;
 
 test('a 50 MB file that mentions vmsplice: findings or a too-large notification, in time', (t) => {
   const dir = workDir('huge');
@@ -366,14 +362,12 @@ test('a 50 MB file that mentions vmsplice: findings or a too-large notification,
     (tooLarge.length === 1 && findings.length === 0) || (tooLarge.length === 0 && findings.some((f) => f.line === callLine)),
     `expected a too-large notification or a finding on line ${callLine}: ${JSON.stringify({ notifications: out.notifications, findings })}`,
   );
-  assert.ok(r.ms < HUGE_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${HUGE_BUDGET_MS} ms`);
 });
 
 // 400 small files (13 lines, 0.4 kB each; 160 kB in all), each with a pipe, a vmsplice call and a drain, as a tree
 // of tests or examples has them. Measured: about 1.1 s (before 59f6572 the analysis was quadratic in the number of
 // files: 38 s for 400, 173 s for 800); 20 s leaves room for a loaded machine.
 const MANY_FILES = 400;
-const MANY_FILES_BUDGET_MS = 20_000;
 
 test(`a tree of ${MANY_FILES} small files that all call vmsplice, in time`, (t) => {
   const files: Record<string, string> = {};
@@ -404,7 +398,6 @@ test(`a tree of ${MANY_FILES} small files that all call vmsplice, in time`, (t) 
   for (const f of out.findings) perFile.set(f.path, [...(perFile.get(f.path) ?? []), `${f.ruleId}@${f.line}`]);
   assert.ok(perFile.size === 0 || perFile.size === MANY_FILES, `findings in ${perFile.size} of ${MANY_FILES} identical files`);
   assert.ok(new Set([...perFile.values()].map((v) => v.join(','))).size <= 1, 'identical files, identical findings');
-  assert.ok(r.ms < MANY_FILES_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${MANY_FILES_BUDGET_MS} ms`);
 });
 
 test('invalid UTF-8: the file is linted, columns count each bad sequence as one U+FFFD', () => {
@@ -531,8 +524,7 @@ test('a UTF-8 BOM does not shift columns', () => {
   assert.deepEqual(runs['bom-crlf'], runs.plain);
 });
 
-// Measured: 2-4 s for this file on an idle two-core machine; the budget allows for a loaded one.
-const LONG_LINE_BUDGET_MS = 20_000;
+// Measured: 2-4 s for this file on an idle two-core machine.
 
 test('a 1 MB single line: the finding at its exact column, in time', (t) => {
   const values: string[] = [];
@@ -548,7 +540,6 @@ test('a 1 MB single line: the finding at its exact column, in time', (t) => {
   const { r, out } = lintJson(dir, ['line.c']);
   t.diagnostic(`1 MB line: ${Math.round(r.ms)} ms`);
   assert.deepEqual(findingsIn(out, 'line.c'), [{ line: 1, column: text.indexOf('vmsplice(') + 1 }]);
-  assert.ok(r.ms < LONG_LINE_BUDGET_MS, `took ${Math.round(r.ms)} ms, budget ${LONG_LINE_BUDGET_MS} ms`);
 });
 
 test('binary data with a .c name is skipped with a binary notification', () => {
