@@ -56,7 +56,6 @@ const PRIVATE = new Set<RootKind>(['stack', 'static', 'heap', 'mmap-anon-private
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 
-/** One function the queued memory passes through, with the call there that queues it. */
 /** What one level contributes; `returnsQueued`: some path from the queueing call returns with no safe point passed. */
 interface LevelEvents {
   events: BufferEvent[];
@@ -66,6 +65,7 @@ interface LevelEvents {
   returnsQueued: boolean;
 }
 
+/** One function the queued memory passes through, with the call there that queues it. */
 interface Level {
   scope: Scope;
   ir: IrFunction;
