@@ -1,8 +1,7 @@
+import { flowMiddle } from '../src/messages.js';
 import type { BufferEventFact } from '../src/analysis/facts.js';
 import type { Report, Rule } from '../src/rule.js';
 import type { RelatedLocation } from '../src/types.js';
-
-const MAX_FLOW_STEPS = 12;
 
 function what(e: BufferEventFact): string {
   const by = e.callee ? ` by ${e.callee}()` : '';
@@ -167,8 +166,7 @@ function reportEvent(e: BufferEventFact, extra: RelatedLocation[], report: (r: R
     : 'Drain the pipe (splice it into a file or read it) before changing the buffer, or queue a copy with write().';
   const message = `${base}${assumption ? ` (the pipe is drained into AF_ALG, ${assumption})` : ''}. ${advice}`;
   const steps: RelatedLocation[] = [{ location: e.queuedAt, message: `${queued} queues the pages of '${e.buffer}'.` }];
-  const middle = e.path.slice(1, -1);
-  const kept = middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;
+  const kept = flowMiddle(e.path);
   for (const p of kept) steps.push({ location: p, message: 'Control reaches this statement.' });
   steps.push({ location: e.location, message: `'${e.buffer}' ${verb}.` });
   report({

@@ -1,7 +1,6 @@
+import { flowMiddle } from '../src/messages.js';
 import type { Rule } from '../src/rule.js';
 import type { RelatedLocation } from '../src/types.js';
-
-const MAX_FLOW_STEPS = 12;
 
 const HOW = {
   descriptor: 'through the spliced descriptor',
@@ -99,8 +98,7 @@ export const spliceSourceMutated: Rule = {
       for (const c of f.changes) {
         const related: RelatedLocation[] = [{ location: f.splice, message: `splice() moves page-cache pages of '${f.source}' into the pipe here.` }];
         if (f.openedAt) related.push({ location: f.openedAt, message: `'${f.source}' is opened here.` });
-        const middle = c.steps.slice(1, -1);
-        const kept = middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;
+        const kept = flowMiddle(c.steps);
         report({
           message:
             `${c.what} changes the file spliced into a pipe on line ${line} (${HOW[c.same]}) before the pipe is drained into a sink that copies: ` +

@@ -57,3 +57,12 @@ export function innerCallRelated(fact: VmspliceFact): RelatedLocation[] {
   const holder = fact.hops[fact.hops.length - 2];
   return [{ location: fact.innerLocation, message: `The vmsplice() call inside ${holder.kind} '${holder.name}'.` }];
 }
+
+/** Most intermediate steps a code flow shows: long paths keep their first and last few, where a reader looks. */
+const MAX_FLOW_STEPS = 12;
+
+/** The inner steps of a path (its ends excluded) as a code flow shows them. */
+export function flowMiddle<T>(path: readonly T[]): T[] {
+  const middle = path.slice(1, -1);
+  return middle.length > MAX_FLOW_STEPS ? [...middle.slice(0, MAX_FLOW_STEPS / 2), ...middle.slice(-MAX_FLOW_STEPS / 2)] : middle;
+}

@@ -6,7 +6,7 @@ import { LifetimeAnalysis, type BufferEvent, type BufferRoot, type EventKind } f
 import { analyzeResult, type ResultFacts, type ResultUse } from './results.js';
 import { destinationOf, type Consumer, type ConsumerClass } from './consumers.js';
 import { notAPipe, type FdKind } from './fds.js';
-import { compactRegionOf, isAncestor, locateRef, unparen, type NodeRef } from './syntax.js';
+import { compactRegionOf, isAncestor, locateRef, refPath, unparen, type NodeRef } from './syntax.js';
 import { altsSetting, bitState, Evaluator, type BitState, type Value } from './values.js';
 import { spliceFacts, type SpliceFact } from './splices.js';
 import { SplicedFileAnalysis, type FileChange } from './spliced-files.js';
@@ -190,7 +190,7 @@ export interface BufferEventFact {
 export function buildFacts(path: string, index: FileIndex, kernel: KernelFloor | null = null): FileFacts {
   // Nodes may come from other files of the project (a wrapper in a header).
   const locate = (ref: NodeRef): Location => locateRef(ref, index.pathOf?.bind(index), path);
-  const fileOf = (ref: NodeRef): string => locate(ref).path;
+  const fileOf = (ref: NodeRef): string => refPath(ref, index.pathOf?.bind(index), path);
   const lineEnds = lineLengths(index.text);
   // Multi-line nodes shrink to their first line: PR annotations need every line of a region in the diff.
   const at = (node: SyntaxNode): Location => {

@@ -45,7 +45,12 @@ function mapPoint(p: { row: number; column: number }, frag: Fragment | null): { 
 
 /** The file and region of a node that may sit in another file of the project (`pathOf`) or in a macro fragment. */
 export function locateRef(ref: NodeRef, pathOf: ((tree: Tree) => string | undefined) | undefined, fallback: string): Location {
-  return { path: pathOf?.(ref.frag ? ref.frag.source : ref.node.tree) ?? fallback, region: regionOf(ref) };
+  return { path: refPath(ref, pathOf, fallback), region: regionOf(ref) };
+}
+
+/** The file a node belongs to (a macro fragment's is the file it was written in). */
+export function refPath(ref: NodeRef, pathOf: ((tree: Tree) => string | undefined) | undefined, fallback: string): string {
+  return pathOf?.(ref.frag ? ref.frag.source : ref.node.tree) ?? fallback;
 }
 
 export function regionOf(ref: NodeRef): Region {
